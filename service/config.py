@@ -1,0 +1,77 @@
+"""Settings: one typed class, read from the environment (prefix LABOURWATCH_) once and passed down.
+
+    settings = Settings()                                   # from the environment
+    settings = Settings(database_url="postgresql://...")    # in tests: build your own
+    app = create_app(settings)
+
+The database URL is normalised so that `postgres://` and `postgresql://` use the psycopg 3 driver.
+In production (`LABOURWATCH_ENVIRONMENT=production`) placeholder secrets are refused at start-up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+PLACEHOLDER = "change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LABOURWATCH_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # SQLite file under var/ is the embedded default; PostgreSQL is the production database.
+    database_url: str = "sqlite:///var/labourwatch.db"
+    # Comma-separated GB/T 2260 province codes whose region trees are loaded (service/registry/regions/*.yaml).
+    provinces: str = "430000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Where uploads that were refused, generated reports and the watched inbox live.
+    data_dir: Path = Path("var")
+    thresholds_path: Path = Path("thresholds.yaml")
+    # Forecast fan-out: "serial", "process" (local pool) or "dask://host:port" / "dask://local".
+    executor: str = "process"
+    upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # Signs outgoing webhooks when a subscription has no secret of its own; must be set in production.
+    webhook_secret: str = PLACEHOLDER
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "labourwatch@localhost"
+    demo_seed: int = 2018
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, url: str) -> str:
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    @field_validator("provinces")
+    @classmethod
+    def _check_provinces(cls, value: str) -> str:
+        codes = [c.strip() for c in value.split(",") if c.strip()]
+        bad = [c for c in codes if not (len(c) == 6 and c.isdigit() and c.endswith("0000"))]
+        if not codes or bad:
+            raise ValueError(f"provinces must be comma-separated 6-digit province codes like 430000, got {value!r}")
+        return ",".join(codes)
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.environment == "production" and self.webhook_secret == PLACEHOLDER:
+            raise ValueError("LABOURWATCH_WEBHOOK_SECRET must be set to a real secret in production")
+        return self
+
+    @property
+    def province_codes(self) -> list[str]:
+        return self.provinces.split(",")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

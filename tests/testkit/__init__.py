@@ -1,0 +1,1 @@
+"""Shared test helpers: databases, factories, local servers. Importable as `testkit` (see pyproject pythonpath)."""
