@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 
 import numpy as np
 import pandas as pd
@@ -67,8 +67,8 @@ def shock_profile(months: pd.PeriodIndex) -> np.ndarray:
     return out
 
 
-def wave_profile(months: pd.PeriodIndex, shape: Sequence[float] = cal.WAVE_SHAPE) -> np.ndarray:
-    """``shape`` laid on the last len(shape) months, zero before."""
+def wave_profile(months: Sized, shape: Sequence[float] = cal.WAVE_SHAPE) -> np.ndarray:
+    """``shape`` laid on the last len(shape) of ``months``, zero before."""
     out = np.zeros(len(months))
     out[-len(shape) :] = shape
     return out

@@ -120,7 +120,7 @@ def _quiet_city(true: np.ndarray, noise: np.ndarray, spares: np.ndarray, code: s
 
 
 def _wave_city(true: np.ndarray, noise: np.ndarray) -> tuple[np.ndarray, float]:
-    shape = wave_profile(pd.RangeIndex(len(true)))
+    shape = wave_profile(true)
     for scale in _WAVE_NOISE_SCALES:
         base = true + noise * _window_scale(len(true), scale)
         best: tuple[float, float, np.ndarray] | None = None
@@ -138,7 +138,7 @@ def surveyed_rates(*, months: pd.PeriodIndex, city_codes: tuple[str, ...], rng: 
     n_cities, n_months = len(city_codes), len(months)
     cities = [cal.CITIES[c] for c in city_codes]
     weights = labour_force_weights(city_codes)
-    # Draw every random number first, month by month, in a fixed order.
+    # Draw every random number first, in a fixed order.
     sample_z = clipped_normal(rng, (n_months, n_cities)).T
     noise_z = clipped_normal(rng, (n_months, n_cities)).T
     group_z = clipped_normal(rng, (n_months, 1 + len(cal.GROUPS))).T
