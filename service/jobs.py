@@ -134,9 +134,17 @@ def _evaluate_job(settings: Settings, *, now: dt.datetime) -> dict:
     )
 
 
+def _report_job(settings: Settings, *, now: dt.datetime) -> dict:
+    # The quarterly joint-assessment report, 10 days after each quarter ends (service/reports/generate.py).
+    from service.reports import scheduled_reports
+
+    return _in_transaction(settings, lambda s: scheduled_reports(s, province_codes=settings.province_codes, now=now))
+
+
 JOBS: dict[str, Callable[..., dict]] = {
     "forecast-series": _forecast_job,
     "evaluate-rules": _evaluate_job,
+    "report-quarterly": _report_job,
 }
 
 

@@ -5,6 +5,7 @@
     labourwatch serve               serve the API, web pages and /metrics
     labourwatch backtest ...        rolling-origin forecast backtest on a tidy CSV
     labourwatch backtest-warnings   replay warning rules month by month on a tidy CSV
+    labourwatch report              quarterly joint-assessment report, HTML or PDF, Chinese or English
 
 Each area registers its commands in `COMMANDS` below; the modules import heavy dependencies lazily.
 """
@@ -26,6 +27,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("jobs", "jobs"),
     ("jobs", "forecast"),
     ("jobs", "evaluate"),
+    ("report", "report"),
 ]
 
 

@@ -579,12 +579,17 @@ class SchedulerLease(Base):
 
 
 class Report(Base):
-    """A generated quarterly joint-assessment report (HTML and PDF bytes kept for download)."""
+    """A generated quarterly joint-assessment report (HTML and PDF bytes kept for download).
+
+    One per region (a province), quarter, language, format and generation; `data_as_of` is the moment whose
+    figures it shows and `batch_ids` the batches they were read from, so any report can be traced and rebuilt.
+    """
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("quarter", "language", "format", "generated_at", name="version"),)
+    __table_args__ = (UniqueConstraint("region_code", "quarter", "language", "format", "generated_at", name="version"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     quarter: Mapped[str] = mapped_column(String(6))  # 2025Q3
     language: Mapped[str] = mapped_column(String(2))
     format: Mapped[str] = mapped_column(String(4))  # html, pdf
@@ -593,3 +598,5 @@ class Report(Base):
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     generated_at: Mapped[dt.datetime]
     generated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data_as_of: Mapped[dt.datetime | None]
+    batch_ids: Mapped[list[Any]] = mapped_column(default=list)
