@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     # Signs outgoing webhooks when a subscription has no secret of its own; must be set in production.
     webhook_secret: str = PLACEHOLDER
+    # Signs web sign-in cookies; every replica needs the same value. Outside production a placeholder means a
+    # random secret per process (sessions end at restart); in production it must be set.
+    session_secret: str = PLACEHOLDER
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "labourwatch@localhost"
@@ -66,6 +69,8 @@ class Settings(BaseSettings):
     def _refuse_placeholders_in_production(self) -> Settings:
         if self.environment == "production" and self.webhook_secret == PLACEHOLDER:
             raise ValueError("LABOURWATCH_WEBHOOK_SECRET must be set to a real secret in production")
+        if self.environment == "production" and (self.session_secret == PLACEHOLDER or len(self.session_secret) < 32):
+            raise ValueError("LABOURWATCH_SESSION_SECRET must be a random secret of 32+ characters in production")
         return self
 
     @property

@@ -11,11 +11,12 @@ from sqlalchemy import Engine, select
 
 from service.alerting.rules import Ruleset, load_rules
 from service.api.problems import install_problem_handlers
-from service.api.routes import alerts, forecasts, health, observations, reference
+from service.api.routes import alerts, forecasts, health, observations, reference, reports
 from service.config import Settings
 from service.db.engine import make_engine, make_sessionmaker
 from service.db.tables import ThresholdVersion
 from service.metrics import build_registry
+from service.web import install_web
 
 __all__ = ["create_app"]
 
@@ -37,8 +38,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     registry, http_metrics = build_registry(app.state.sessions)
     app.state.metrics_registry = registry
     install_problem_handlers(app)
-    for module in (health, reference, observations, forecasts, alerts):
+    for module in (health, reference, observations, forecasts, alerts, reports):
         app.include_router(module.router)
+    install_web(app)
 
     @app.middleware("http")
     async def _observe(request: Request, call_next):

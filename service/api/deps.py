@@ -25,7 +25,7 @@ from service.db.queries import subtree_codes
 from service.db.tables import ApiKey, Organisation, User
 from service.security.keys import split_key, verify_secret
 
-__all__ = ["Caller", "CallerDep", "SessionDep", "get_caller", "get_db", "require_role"]
+__all__ = ["Caller", "CallerDep", "SessionDep", "caller_for", "get_caller", "get_db", "require_role"]
 
 VERIFIED_TTL_SECONDS = 30.0  # a verified key skips argon2 for this long (revocation takes effect within it)
 
@@ -103,12 +103,19 @@ def get_caller(request: Request, db: SessionDep) -> Caller:
     if not valid:
         raise Problem(401, "the API key is unknown, revoked or expired", headers=challenge)
     VERIFIED.put(digest, key.id)
-    user = db.get(User, key.user_id)
-    if user is None or not user.active:
+    caller = caller_for(db, user=db.get(User, key.user_id))
+    if caller is None:
         raise Problem(401, "the key's user is deactivated", headers=challenge)
+    request.state.user_id = caller.user_id
+    return caller
+
+
+def caller_for(db: Session, *, user: User | None) -> Caller | None:
+    """The Caller an active user acts as: role and region scope. Shared by API keys and web sessions."""
+    if user is None or not user.active:
+        return None
     org = db.get(Organisation, user.organisation_id)
     scope = frozenset(subtree_codes(db, region_code=org.region_code))
-    request.state.user_id = user.id
     return Caller(user.id, user.username, user.role, org.id, org.region_code, scope)
 
 
