@@ -44,7 +44,8 @@ class ReportContent:
 def assemble(snap: Snapshot) -> ReportContent:
     """Build every section; refuse when the quarter has no figures at all (an empty report would mislead)."""
     o = snap.observations
-    if o.empty or not (o["period"] >= snap.quarter.start).any():
+    q = snap.quarter
+    if o.empty or not ((o["period"] >= q.start) & (o["period"] <= q.last_month)).any():
         raise NothingToReport(
             f"no figures for {snap.region.code} in {snap.quarter} as known at {snap.as_of.isoformat()}"
         )

@@ -16,14 +16,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from service.web import alerts, cities, reports, signin, upload
-from service.web.context import AnyPageDep, render
 from service.web.errors import ActionRefused, SignInRequired, WebError
 
-__all__ = ["ActionRefused", "AnyPageDep", "SignInRequired", "WebError", "install_web"]
+__all__ = ["ActionRefused", "SignInRequired", "WebError", "install_web"]
 
 
 def install_web(app: FastAPI) -> None:
+    # Imported here: the pages import service.api.deps, and service.api's app imports this package.
+    from service.web import alerts, cities, reports, signin, upload
+    from service.web.context import render
+
     for module in (signin, upload, alerts, cities, reports):
         app.include_router(module.router)
     app.mount("/web/static", StaticFiles(directory=Path(__file__).with_name("static")), name="web-static")
