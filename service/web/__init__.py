@@ -45,4 +45,7 @@ def install_web(app: FastAPI) -> None:
             from fastapi.responses import PlainTextResponse
 
             return PlainTextResponse(exc.en, status_code=exc.status)
-        return render(page, "error.html", status=exc.status, message=exc.message(page.lang))
+        # The request's session was closed when its dependency ended; the page reads names through a new one.
+        with request.app.state.sessions() as session:
+            page.db = session
+            return render(page, "error.html", status=exc.status, message=exc.message(page.lang))
