@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -82,10 +83,24 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg") :]  # drop the XML prolog and DOCTYPE, so the SVG can be inlined
 
 
+# rc_context changes matplotlib's global rcParams, so concurrent renders (server threads) take turns.
+_RENDER = threading.Lock()
+
+
 def _rc() -> dict:
     return {"font.family": _fonts(), "axes.unicode_minus": False}
 
 
+def _serialised(draw):
+    def wrapper(*args, **kwargs):
+        with _RENDER:
+            return draw(*args, **kwargs)
+
+    wrapper.__doc__, wrapper.__name__ = draw.__doc__, draw.__name__
+    return wrapper
+
+
+@_serialised
 def fan_chart(
     *,
     periods: Sequence[dt.date],
@@ -122,6 +137,7 @@ def fan_chart(
         return _svg(fig)
 
 
+@_serialised
 def bar_chart(
     *,
     names: Sequence[str],
@@ -160,6 +176,7 @@ def bar_chart(
         return _svg(fig)
 
 
+@_serialised
 def lines_chart(
     *,
     series: dict[str, tuple[Sequence[dt.date], Sequence[float]]],
