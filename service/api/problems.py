@@ -2,6 +2,8 @@
 
 Routes raise `Problem(status, title, detail)`; the handlers here turn it, FastAPI's validation errors and
 Starlette's HTTP errors into the same shape. The one place errors are mapped.
+
+`ProblemOut` documents the shape in the OpenAPI document; routers add `responses=problems(401, 403, ...)`.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from http import HTTPStatus
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-__all__ = ["Problem", "install_problem_handlers", "problem_response"]
+__all__ = ["Problem", "ProblemOut", "install_problem_handlers", "problem_response", "problems"]
 
 MEDIA_TYPE = "application/problem+json"
 
@@ -36,6 +39,39 @@ class Problem(Exception):
         self.headers = headers
         self.extra = extra
         super().__init__(detail)
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details; some problems add members (`errors`, `problems`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+_WHY = {
+    400: "The request is malformed (a bad cursor, a bad header)",
+    401: "No API key, or one that is unknown, revoked or expired",
+    403: "Your role or region scope does not allow this",
+    404: "Not found in your scope",
+    409: "Conflicts with the current state",
+    412: "If-Match does not match the current version",
+    413: "The request body is too large",
+    422: "The request is well-formed but invalid",
+    429: "Too many requests with this key; see Retry-After",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI `responses` entries for the problem statuses a route can answer."""
+    return {
+        s: {"model": ProblemOut, "description": _WHY.get(s, HTTPStatus(s).phrase), "content": {MEDIA_TYPE: {}}}
+        for s in statuses
+    }
 
 
 def problem_response(
