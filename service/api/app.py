@@ -1,8 +1,8 @@
 """Build the application: `create_app(settings)`. Nothing is read from the environment here.
 
 Middleware, outermost first: ObserveMiddleware (request id, duration histogram, security headers), BodySizeLimit
-(413 above the route's limit), ETagMiddleware (ETag and 304 on GET), then FastAPI's exception handling, which
-turns every error into problem+json (service/api/problems.py).
+(413 above the route's limit), RejectNul (400 for a NUL in path or query), ETagMiddleware (ETag and 304 on
+GET), then FastAPI's exception handling, which turns every error into problem+json (service/api/problems.py).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 from service.alerting.rules import Ruleset, load_rules
 from service.api.body_limit import BodySizeLimit
 from service.api.etags import ETagMiddleware
+from service.api.hygiene import RejectNul
 from service.api.observe import ObserveMiddleware
 from service.api.problems import install_problem_handlers
 from service.api.routes import (
@@ -86,6 +87,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     # add_middleware puts each one outside the ones added before it.
     app.add_middleware(ETagMiddleware)
+    app.add_middleware(RejectNul)
     app.add_middleware(
         BodySizeLimit,
         router=app.router,
