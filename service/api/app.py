@@ -88,12 +88,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     # add_middleware puts each one outside the ones added before it.
     app.add_middleware(ETagMiddleware)
     app.add_middleware(RejectNul)
-    app.add_middleware(
-        BodySizeLimit,
-        router=app.router,
-        default_bytes=settings.request_max_bytes,
-        upload_bytes=settings.upload_max_bytes,
-    )
+    app.add_middleware(BodySizeLimit, default_bytes=settings.request_max_bytes, upload_bytes=settings.upload_max_bytes)
     app.add_middleware(ObserveMiddleware, metrics=http_metrics)
 
     @app.get("/metrics", include_in_schema=False)
