@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 SUMMARY_LEVELS = ("province", "city")  # regions with a per-region series (counties would multiply the series)
+CHANNELS = ("dingtalk", "email", "webhook", "wecom")  # the subscriptions.channel check constraint
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -109,34 +110,38 @@ def ingestion_families(s: Session, now: dt.datetime) -> list:
 
 
 def job_families(s: Session, now: dt.datetime) -> list:
-    runs = CounterMetricFamily("labourwatch_job_runs", "Job runs by job and outcome.", labels=["job", "outcome"])
+    runs = CounterMetricFamily("labourwatch_job_runs", "Job runs by job and outcome.", labels=["job_id", "outcome"])
     durations = SummaryMetricFamily(
         "labourwatch_job_run_duration_seconds",
         "Durations of finished job runs, by job and outcome.",
-        labels=["job", "outcome"],
+        labels=["job_id", "outcome"],
     )
     in_progress = GaugeMetricFamily(
-        "labourwatch_job_runs_in_progress", "Job runs started and not finished, by job.", labels=["job"]
+        "labourwatch_job_runs_in_progress", "Job runs started and not finished, by job.", labels=["job_id"]
     )
+    running: dict[str, int] = {}
     for job, status, n, total in s.execute(
         select(JobRun.job_id, JobRun.status, func.count(), func.sum(JobRun.duration_seconds))
         .group_by(JobRun.job_id, JobRun.status)
         .order_by(JobRun.job_id, JobRun.status)
     ):
         runs.add_metric([job, status], n)
+        running.setdefault(job, 0)
         if status == "running":
-            in_progress.add_metric([job], n)
+            running[job] = n
         else:
             durations.add_metric([job, status], count_value=n, sum_value=float(total or 0.0))
+    for job in sorted(running):
+        in_progress.add_metric([job], running[job])
     last_ok = GaugeMetricFamily(
         "labourwatch_job_last_success_timestamp_seconds",
         "Unix time of the job's last successful run (0: never).",
-        labels=["job"],
+        labels=["job_id"],
     )
     last_failed = GaugeMetricFamily(
         "labourwatch_job_last_failure_timestamp_seconds",
         "Unix time of the job's last failed run (0: never).",
-        labels=["job"],
+        labels=["job_id"],
     )
     finished = func.coalesce(JobRun.finished_at, JobRun.started_at)
     latest: dict[str, dict[str, dt.datetime]] = defaultdict(dict)
@@ -282,21 +287,28 @@ def delivery_families(s: Session, now: dt.datetime) -> list:
     )
     oldest = GaugeMetricFamily(
         "labourwatch_outbox_oldest_pending_age_seconds",
-        "Age of the oldest notification still waiting to be sent, by channel.",
+        "Age of the oldest notification still waiting to be sent, by channel (0: none waiting).",
         labels=["channel"],
     )
-    tried: dict[str, int] = defaultdict(int)
+    # Every channel and outcome is present from the start (at 0), so increase() sees the first dead letter.
+    finished = {(c, o): 0 for c in CHANNELS for o in ("sent", "dead")}
+    tried: dict[str, int] = dict.fromkeys(CHANNELS, 0)
+    waiting: dict[str, float] = dict.fromkeys(CHANNELS, 0.0)
     for channel, status, n, n_attempts, first in s.execute(
         select(Outbox.channel, Outbox.status, func.count(), func.sum(Outbox.attempts), func.min(Outbox.created_at))
         .group_by(Outbox.channel, Outbox.status)
         .order_by(Outbox.channel, Outbox.status)
     ):
         msgs.add_metric([channel, status], n)
-        tried[channel] += int(n_attempts or 0)
+        tried[channel] = tried.get(channel, 0) + int(n_attempts or 0)
         if status in ("sent", "dead"):
-            done.add_metric([channel, status], n)
+            finished[channel, status] = n
         elif status == "pending" and first is not None:
-            oldest.add_metric([channel], max(0.0, (now - _utc(first)).total_seconds()))
+            waiting[channel] = max(0.0, (now - _utc(first)).total_seconds())
+    for channel in sorted(waiting):
+        oldest.add_metric([channel], waiting[channel])
+    for (channel, outcome), n in sorted(finished.items()):
+        done.add_metric([channel, outcome], n)
     for channel in sorted(tried):
         attempts.add_metric([channel], tried[channel])
     return [msgs, done, attempts, oldest]
