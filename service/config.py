@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # `rate_limit_per_second`. Several replicas each keep their own buckets (the limit is per replica).
     rate_limit_per_second: float = Field(default=20.0, gt=0)
     rate_limit_burst: int = Field(default=200, ge=1)
+    # Wrong keys cost an argon2 verification each: per client address, after `auth_failures_burst` failures
+    # further attempts are refused (429) until the bucket refills at `auth_failures_per_second`.
+    auth_failures_per_second: float = Field(default=0.5, gt=0)
+    auth_failures_burst: int = Field(default=30, ge=1)
     # Signs outgoing webhooks when a subscription has no secret of its own; must be set in production.
     webhook_secret: str = PLACEHOLDER
     smtp_host: str = "127.0.0.1"

@@ -79,6 +79,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.ruleset = _active_ruleset_reader(app)
     app.state.rate_limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+    app.state.auth_failure_limiter = RateLimiter(
+        rate=settings.auth_failures_per_second, burst=settings.auth_failures_burst
+    )
     registry, http_metrics = build_registry(app.state.sessions)
     app.state.metrics_registry = registry
     install_problem_handlers(app)

@@ -37,6 +37,7 @@ from service.audit import Actor
 from service.db.queries import subtree_codes
 from service.db.tables import ApiKey, Organisation, User
 from service.security.keys import split_key, verify_secret
+from service.security.ratelimit import RateLimiter
 
 __all__ = [
     "ActorDep",
@@ -124,6 +125,12 @@ VERIFIED = _VerifiedKeys()
 _LAST_USED: dict[int, float] = {}
 
 
+def _limit(wait: float, what: str) -> None:
+    if wait > 0:
+        seconds = RateLimiter.retry_after_seconds(wait)
+        raise Problem(429, f"too many {what}; retry in {seconds} s", headers={"Retry-After": str(seconds)})
+
+
 # Declares the scheme in the OpenAPI document; the key itself is read below (Bearer, or the X-API-Key header).
 _BEARER = HTTPBearer(
     auto_error=False,
@@ -145,16 +152,12 @@ def get_caller(request: Request, _: HTTPAuthorizationCredentials | None = Depend
     parts = split_key(presented) if presented else None
     if parts is None:
         raise Problem(401, "send an API key as 'Authorization: Bearer lw_…'", headers=challenge)
-    limiter = getattr(request.app.state, "rate_limiter", None)
-    if limiter is not None:
-        wait = limiter.take(parts[0], now=time.monotonic())
-        if wait > 0:
-            seconds = limiter.retry_after_seconds(wait)
-            raise Problem(
-                429, f"too many requests with this key; retry in {seconds} s", headers={"Retry-After": str(seconds)}
-            )
-    now = dt.datetime.now(dt.UTC)
     digest = hashlib.sha256(presented.encode()).hexdigest()
+    address = request.client.host if request.client else "unknown"
+    per_key, failures = request.app.state.rate_limiter, request.app.state.auth_failure_limiter
+    _limit(per_key.take(digest, now=time.monotonic()), "requests with this key")
+    _limit(failures.wait(address, now=time.monotonic()), "failed authentications from your address")
+    now = dt.datetime.now(dt.UTC)
     with request.app.state.sessions() as db:
         key = db.scalar(select(ApiKey).where(ApiKey.prefix == parts[0]))
         valid = (
@@ -164,6 +167,7 @@ def get_caller(request: Request, _: HTTPAuthorizationCredentials | None = Depend
             and (VERIFIED.get(digest) == key.id or verify_secret(key.secret_hash, parts[1]))
         )
         if not valid:
+            failures.take(address, now=time.monotonic())
             raise Problem(401, "the API key is unknown, revoked or expired", headers=challenge)
         VERIFIED.put(digest, key.id)
         user = db.get(User, key.user_id)

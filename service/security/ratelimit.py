@@ -1,11 +1,14 @@
-"""Per-key rate limiting: a token bucket per API key prefix, kept in this process's memory.
+"""Rate limiting with token buckets kept in this process's memory.
 
     limiter = RateLimiter(rate=20.0, burst=200)
-    wait = limiter.take("3f9a0c1b2d4e", now=time.monotonic())   # 0.0: go ahead; 1.7: retry after 1.7 s
+    wait = limiter.take(key_digest, now=time.monotonic())   # 0.0: go ahead; 1.7: retry after 1.7 s
+    limiter.wait(address, now=...)                            # peek without taking
 
-Each key may send `burst` requests at once and `rate` per second on average. The buckets live in one process:
-with several API replicas each keeps its own, so a key's limit is per replica (documented in docs/api.md). The
-bucket is checked before the argon2 verification, so a flood of guesses at one prefix costs little CPU.
+The API keeps two (service/api/deps.py): one per presented key (by its SHA-256, so nobody can drain another
+key's bucket by knowing its public prefix) and one per client address that is charged only for failed
+authentications and checked before the argon2 verification, so a flood of wrong keys costs little CPU.
+Each bucket allows `burst` requests at once and `rate` per second on average. The buckets live in one
+process: with several API replicas each keeps its own, so a limit is per replica (documented in docs/api.md).
 Idle buckets (full again) are dropped so memory stays bounded by the keys active in the last few seconds.
 """
 
@@ -25,10 +28,16 @@ class TokenBucket:
     tokens: float
     updated: float  # monotonic seconds of the last refill
 
-    def take(self, now: float) -> float:
-        """Take one token; return 0.0 on success, else the seconds until one will be available."""
+    def refill(self, now: float) -> None:
         self.tokens = min(self.burst, self.tokens + max(0.0, now - self.updated) * self.rate)
         self.updated = max(self.updated, now)
+
+    def wait(self) -> float:
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+    def take(self, now: float) -> float:
+        """Take one token; return 0.0 on success, else the seconds until one will be available."""
+        self.refill(now)
         if self.tokens >= 1.0:
             self.tokens -= 1.0
             return 0.0
@@ -52,7 +61,17 @@ class RateLimiter:
                 bucket = self._buckets[key] = TokenBucket(self.rate, self.burst, float(self.burst), now)
             return bucket.take(now)
 
-    def retry_after_seconds(self, wait: float) -> int:
+    def wait(self, key: str, *, now: float) -> float:
+        """The seconds until `key` may take a token, without taking one (0.0: it may now)."""
+        with self._lock:
+            bucket = self._buckets.get(key)
+            if bucket is None:
+                return 0.0
+            bucket.refill(now)
+            return bucket.wait()
+
+    @staticmethod
+    def retry_after_seconds(wait: float) -> int:
         """The Retry-After header value for a wait: whole seconds, at least 1."""
         return max(1, math.ceil(wait))
 

@@ -59,6 +59,7 @@ def live_api(template: TestDatabase, folder: Path, **settings) -> Iterator[LiveA
             data_dir=folder / "var",
             rate_limit_per_second=settings.pop("rate_limit_per_second", 10_000.0),
             rate_limit_burst=settings.pop("rate_limit_burst", 100_000),
+            auth_failures_burst=settings.pop("auth_failures_burst", 100_000),
             **settings,
         )
         app = create_app(config, engine=engine)

@@ -62,8 +62,13 @@ def test_each_key_has_its_own_token_bucket(fresh_db):
     with Session(engine) as s, s.begin():
         _, first = account(s, region="430200", role="analyst")
         _, second = account(s, region="430200", role="analyst")
-    settings = Settings(database_url=fresh_db.url, rate_limit_per_second=0.2, rate_limit_burst=3)
+    settings = Settings(
+        database_url=fresh_db.url, rate_limit_per_second=0.2, rate_limit_burst=3, auth_failures_burst=1000
+    )
     with serve(create_app(settings, engine=engine)) as base:
+        # Guesses at the first key's public prefix do not drain its bucket: buckets are per presented key.
+        guesses = [{"Authorization": f"Bearer {first.rsplit('_', 1)[0]}_guess{i}"} for i in range(5)]
+        assert {httpx.get(base + "/api/v1/me", headers=g).status_code for g in guesses} == {401}
         codes = [
             httpx.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {first}"}).status_code for _ in range(5)
         ]
@@ -73,6 +78,19 @@ def test_each_key_has_its_own_token_bucket(fresh_db):
         assert 1 <= int(refused.headers["retry-after"]) <= 5
         assert httpx.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {second}"}).status_code == 200
         assert httpx.get(base + "/healthz").status_code == 200  # not rate-limited: no key
+    engine.dispose()
+
+
+def test_an_address_sending_wrong_keys_is_slowed_before_argon2(fresh_db):
+    engine = fresh_db.engine()
+    with Session(engine) as s, s.begin():
+        _, key = account(s, region="430200", role="analyst")
+    settings = Settings(database_url=fresh_db.url, auth_failures_per_second=0.1, auth_failures_burst=3)
+    with serve(create_app(settings, engine=engine)) as base:
+        wrong = {"Authorization": f"Bearer {key[:-3]}xyz"}
+        assert [httpx.get(base + "/api/v1/me", headers=wrong).status_code for _ in range(4)] == [401, 401, 401, 429]
+        refused = httpx.get(base + "/api/v1/me", headers={"Authorization": f"Bearer {key}"})
+        assert refused.status_code == 429 and "failed authentications" in refused.json()["detail"]
     engine.dispose()
 
 
