@@ -121,3 +121,18 @@ def test_keys_never_reach_the_logs(api, caplog):
         api.get("/api/v1/me", key + "x")  # a bad key: authentication fails and is logged nowhere with its secret
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert secret not in text and f"lw_{key.split('_')[1]}_[redacted]" in text
+
+
+def test_hostile_inputs_are_client_errors_on_every_backend(api):
+    key = api.world.key("province", "admin")
+    cases = [
+        ("/api/v1/observations", {"indicator": "a\x00b"}, 400),  # PostgreSQL cannot hold NUL
+        ("/api/v1/regions/43%000", {}, 400),
+        (f"/api/v1/alerts/{2**70}", {}, 422),  # larger than any integer column
+        ("/api/v1/observations", {"as_of": "0001-01-01T00:00:00+05:00"}, 422),  # no UTC equivalent
+        ("/api/v1/organisations", {"cursor": "eyJ4IjoxfQ"}, 400),  # a cursor holding {"x": 1}
+        ("/api/v1/observations", {"cursor": "WzFd"}, 400),  # a cursor holding [1]
+    ]
+    for path, params, status in cases:
+        r = api.get(path, key, **params)
+        assert r.status_code == status and r.headers["content-type"] == "application/problem+json", (path, r.text)
