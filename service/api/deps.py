@@ -44,6 +44,7 @@ __all__ = [
     "Caller",
     "CallerDep",
     "SessionDep",
+    "caller_for",
     "get_actor",
     "get_caller",
     "get_db",
@@ -170,17 +171,23 @@ def get_caller(request: Request, _: HTTPAuthorizationCredentials | None = Depend
             failures.take(address, now=time.monotonic())
             raise Problem(401, "the API key is unknown, revoked or expired", headers=challenge)
         VERIFIED.put(digest, key.id)
-        user = db.get(User, key.user_id)
-        if user is None or not user.active:
+        caller = caller_for(db, user=db.get(User, key.user_id))
+        if caller is None:
             raise Problem(401, "the key's user is deactivated", headers=challenge)
-        org = db.get(Organisation, user.organisation_id)
-        scope = frozenset(subtree_codes(db, region_code=org.region_code))
-        caller = Caller(user.id, user.username, user.role, org.id, org.region_code, scope)
         key_id = key.id
         db.rollback()  # end the read transaction (and expire the rows) before the optional write below
         _touch(db, key_id, now)
     request.state.user_id = caller.user_id
     return caller
+
+
+def caller_for(db: Session, *, user: User | None) -> Caller | None:
+    """The Caller an active user acts as: role and region scope. Shared by API keys and web sessions."""
+    if user is None or not user.active:
+        return None
+    org = db.get(Organisation, user.organisation_id)
+    scope = frozenset(subtree_codes(db, region_code=org.region_code))
+    return Caller(user.id, user.username, user.role, org.id, org.region_code, scope)
 
 
 def _touch(db: Session, key_id: int, now: dt.datetime) -> None:

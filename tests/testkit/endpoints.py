@@ -6,7 +6,8 @@ Each entry of ENDPOINTS, keyed by (method, path template) exactly as in the Open
 - `at_changsha(kit)`: the same action aimed at Changsha's data, which a Zhuzhou caller must not read or change
   (None when the endpoint holds no regional data: then its answer to Zhuzhou must contain nothing of Changsha);
 - `province_admin`: only an admin of a whole province may call it (a city admin gets 403);
-- `public`: no key needed.
+- `public`: no key needed;
+- `optional`: the endpoint is written on another branch; its entry waits here and is checked once it exists.
 
 The matrix test walks the OpenAPI document, so an endpoint without an entry here fails the test: add one
 when you add an endpoint.
@@ -57,6 +58,7 @@ class Endpoint:
     at_changsha: Callable[[Kit], Call] | None = None
     province_admin: bool = False
     public: bool = False
+    optional: bool = False
 
 
 class Kit:
@@ -106,6 +108,19 @@ class Kit:
             s.add(sub)
             s.flush()
             return sub.id
+
+    def report_id(self) -> int:
+        """A quarterly report of the province, generated once through the API by the province admin."""
+        if not hasattr(self, "_report"):
+            r = self.api.request(
+                "POST",
+                V1 + "/reports",
+                self.world.key("province", "admin"),
+                json={"quarter": "2025Q3", "region": "430000", "formats": ["html"]},
+            )
+            assert r.status_code == 201, r.text
+            self._report = r.json()[0]["id"]
+        return self._report
 
     def active_thresholds(self) -> ThresholdVersion:
         with self._session() as s:
@@ -252,4 +267,18 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
         lambda kit: Call("DELETE", f"{V1}/keys/{kit.world.key_prefixes['changsha', 'analyst']}"),
     ),
     ("GET", V1 + "/audit-log"): Endpoint(ADMIN, _get("/audit-log")),
+    # quarterly reports (service/api/routes/reports.py, on main): a report covers a province
+    ("GET", V1 + "/reports"): Endpoint(READ, _get("/reports"), optional=True),
+    ("GET", V1 + "/reports/{report_id}"): Endpoint(
+        READ,
+        lambda kit: Call("GET", f"{V1}/reports/{kit.report_id()}"),
+        optional=True,
+        at_changsha=lambda kit: Call("GET", f"{V1}/reports/{kit.report_id()}"),
+    ),
+    ("POST", V1 + "/reports"): Endpoint(
+        frozenset({"analyst", "admin"}),
+        lambda kit: Call("POST", V1 + "/reports", json={"quarter": "2025Q3", "region": "430000", "formats": ["html"]}),
+        lambda kit: Call("POST", V1 + "/reports", json={"quarter": "2025Q3", "region": "430000", "formats": ["html"]}),
+        optional=True,
+    ),
 }

@@ -12,7 +12,7 @@ from testkit.factories import account
 from testkit.server import serve
 
 from service.api import create_app
-from service.api.body_limit import UPLOAD_BODY
+from service.api.body_limit import UPLOAD_BODY, UPLOAD_SLACK_BYTES
 from service.config import Settings
 
 
@@ -50,10 +50,15 @@ def test_routes_marked_as_uploads_take_the_upload_limit(fresh_db):
 
     app.include_router(extra)
     with serve(app) as base:
+        limit = 64 * 1024 + UPLOAD_SLACK_BYTES  # room for multipart framing beyond the file limit
         assert httpx.post(base + "/test-upload", content=b"x" * 40_000).json() == {"bytes": 40_000}
-        assert httpx.post(base + "/test-upload", content=b"x" * 70_000).status_code == 413
+        assert httpx.post(base + "/test-upload", content=b"x" * limit).json() == {"bytes": limit}
+        assert httpx.post(base + "/test-upload", content=b"x" * (limit + 1)).status_code == 413
         assert httpx.post(base + "/test-json", content=b"x" * 2048).status_code == 200
         assert httpx.post(base + "/test-json", content=b"x" * 2049).status_code == 413
+        # A form with a file is an upload wherever it goes (the web upload page posts one).
+        form = httpx.post(base + "/test-json", files={"file": ("a.csv", b"x" * 40_000)})
+        assert form.status_code == 200 and form.json()["bytes"] > 40_000
     engine.dispose()
 
 

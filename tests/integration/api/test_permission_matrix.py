@@ -68,10 +68,16 @@ def audit_entries(api, request_id: str) -> list[AuditLog]:
         return list(s.scalars(select(AuditLog).where(AuditLog.request_id == request_id)))
 
 
+def present(api) -> dict:
+    """The registry entries of endpoints this build serves (optional entries wait for their branch)."""
+    ops = operations(api)
+    return {k: v for k, v in ENDPOINTS.items() if k in ops}
+
+
 def test_every_endpoint_has_a_registry_entry(api):
     ops = operations(api)
     missing = sorted(ops - set(ENDPOINTS))
-    stale = sorted(set(ENDPOINTS) - ops)
+    stale = sorted(k for k in set(ENDPOINTS) - ops if not ENDPOINTS[k].optional)
     assert not missing, f"add these endpoints to tests/testkit/endpoints.py: {missing}"
     assert not stale, f"these registry entries name no endpoint of the OpenAPI document: {stale}"
 
@@ -79,7 +85,7 @@ def test_every_endpoint_has_a_registry_entry(api):
 def test_each_role_can_do_exactly_its_own_actions(api):
     kit = Kit(api)
     wrong = []
-    for (method, template), entry in sorted(ENDPOINTS.items()):
+    for (method, template), entry in sorted(present(api).items()):
         if entry.public:
             r = entry.call(kit).send(api, None)
             if not r.is_success:
@@ -133,7 +139,7 @@ def test_zhuzhou_cannot_read_or_change_changsha(api, role):
     before = _changsha_state(api)
     key = api.world.key("zhuzhou", role)
     wrong = []
-    for (method, template), entry in sorted(ENDPOINTS.items()):
+    for (method, template), entry in sorted(present(api).items()):
         if entry.public:
             continue
         aimed = entry.at_changsha is not None or entry.province_admin
@@ -157,7 +163,7 @@ def test_zhuzhou_cannot_read_or_change_changsha(api, role):
 def test_every_endpoint_but_health_needs_a_key(api):
     kit = Kit(api)
     wrong = []
-    for (method, template), entry in sorted(ENDPOINTS.items()):
+    for (method, template), entry in sorted(present(api).items()):
         if entry.public:
             continue
         for key in (None, api.world.key("province", "admin")[:-4] + "nope"):
