@@ -46,7 +46,10 @@ def test_no_server_errors(template_db, tmp_path):
             "--header",
             f"Authorization: Bearer {key}",
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={**os.environ, "NO_COLOR": "1"})
+        # Run in tmp_path: schemathesis keeps a cache directory (.schemathesis/) in its working directory.
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path, env={**os.environ, "NO_COLOR": "1"}
+        )
     report = (done.stdout + done.stderr)[-8000:]
     assert done.returncode == 0, f"schemathesis found failures (seed {seed}):\n{report}"
     selected = re.search(r"Selected: (\d+)/(\d+)", report)
