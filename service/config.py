@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     # Forecast fan-out: "serial", "process" (local pool) or "dask://host:port" / "dask://local".
     executor: str = "process"
     upload_max_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    # Every other request body (JSON) is refused above this size (413); uploads use upload_max_bytes.
+    request_max_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Per API key token bucket, in each API process: `rate_limit_burst` requests at once, refilled at
+    # `rate_limit_per_second`. Several replicas each keep their own buckets (the limit is per replica).
+    rate_limit_per_second: float = Field(default=20.0, gt=0)
+    rate_limit_burst: int = Field(default=200, ge=1)
+    # Wrong keys cost an argon2 verification each: per client address, after `auth_failures_burst` failures
+    # further attempts are refused (429) until the bucket refills at `auth_failures_per_second`.
+    auth_failures_per_second: float = Field(default=0.5, gt=0)
+    auth_failures_burst: int = Field(default=30, ge=1)
     # Signs outgoing webhooks when a subscription has no secret of its own; must be set in production.
     webhook_secret: str = PLACEHOLDER
     # Signs web sign-in cookies; every replica needs the same value. Outside production a placeholder means a

@@ -4,29 +4,43 @@ Two kinds, by design:
 - Domain metrics (ingestion, freshness, jobs, forecasts, alerts, deliveries, latest rates) are read from the
   database at scrape time by `DatabaseCollector`. The database is the single source of truth, so every API
   replica and the scheduler process report the same numbers and no multiprocess mode is needed; counters are
-  monotonic because the rows they count are never deleted.
-- HTTP request durations are per process (each replica is its own scrape target, told apart by `instance`).
+  monotonic because the rows they count are never deleted. Alerting rules aggregate them with max() so that
+  several replicas do not page several times.
+- HTTP request durations are per process (each replica is its own scrape target, told apart by `instance`);
+  run one uvicorn worker per replica rather than `--workers N` behind one port.
 
-Names follow Prometheus conventions: prefix labourwatch_, base units (seconds, ratios as percent only where
+Names follow Prometheus conventions: prefix labourwatch_, base units (seconds, ratios 0-1; a percent only where
 the unit is in the name), `_total` for counters, labels from small fixed sets (the region registry is the
-largest).
+largest). docs/observability.md lists every metric with its labels.
+
+If the database cannot be read during a scrape, `labourwatch_database_up` is 0 and the domain metrics are left
+out of that scrape (an absent series, not a wrong number).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from service.db.queries import observations_as_of
-from service.db.tables import Alert, Batch, ForecastRun, JobRun, Outbox, Region, Source
+from service.metrics_domain import (
+    alert_families,
+    delivery_families,
+    forecast_families,
+    ingestion_families,
+    job_families,
+    labour_market_families,
+)
 
 __all__ = ["DatabaseCollector", "HttpMetrics", "build_registry"]
+
+log = logging.getLogger(__name__)
 
 
 class HttpMetrics:
@@ -50,134 +64,28 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator:
         now = self.clock()
-        with self.sessions() as s:
-            yield from self._ingestion(s, now)
-            yield from self._jobs(s)
-            yield from self._alerts(s)
-            yield from self._outbox(s)
-            yield from self._latest_rates(s, now)
-
-    def _ingestion(self, s: Session, now: dt.datetime) -> Iterator:
-        batches = CounterMetricFamily(
-            "labourwatch_ingest_batches", "Batches received, by source and outcome.", labels=["source", "outcome"]
+        families: list = []
+        up = 1.0
+        try:
+            with self.sessions() as s:
+                for build in (
+                    ingestion_families,
+                    job_families,
+                    forecast_families,
+                    alert_families,
+                    delivery_families,
+                    labour_market_families,
+                ):
+                    families.extend(build(s, now))
+        except SQLAlchemyError as exc:  # reported as database_up 0; the scrape itself still succeeds
+            log.warning("metrics: cannot read the database: %s: %s", type(exc).__name__, exc)
+            families, up = [], 0.0
+        database_up = GaugeMetricFamily(
+            "labourwatch_database_up", "1 when the last scrape could read the database, else 0."
         )
-        rows = CounterMetricFamily(
-            "labourwatch_ingest_rows", "Rows received, by source and outcome.", labels=["source", "outcome"]
-        )
-        q = select(
-            Batch.source_code,
-            Batch.status,
-            func.count(),
-            func.sum(Batch.rows_landed),
-            func.sum(Batch.rows_unchanged),
-            func.sum(Batch.rows_rejected),
-        ).group_by(Batch.source_code, Batch.status)
-        for source, status, n, landed, unchanged, rejected in s.execute(q):
-            batches.add_metric([source, status], n)
-            if status == "landed":
-                rows.add_metric([source, "landed"], landed or 0)
-                rows.add_metric([source, "unchanged"], unchanged or 0)
-            else:
-                rows.add_metric([source, "rejected"], rejected or 0)
-        yield batches
-        yield rows
-        age = GaugeMetricFamily(
-            "labourwatch_source_data_age_seconds", "Seconds since the source's last landed batch.", labels=["source"]
-        )
-        overdue = GaugeMetricFamily(
-            "labourwatch_source_overdue",
-            "1 when the source's last landed batch is older than its cadence plus grace.",
-            labels=["source"],
-        )
-        last = dict(
-            s.execute(
-                select(Batch.source_code, func.max(Batch.landed_at))
-                .where(Batch.status == "landed")
-                .group_by(Batch.source_code)
-            ).all()
-        )
-        for src in s.scalars(select(Source)):
-            if src.cadence_days <= 0:  # event-driven sources (layoff filings) have no cadence to miss
-                continue
-            when = last.get(src.code)
-            if when is not None and when.tzinfo is None:
-                when = when.replace(tzinfo=dt.UTC)
-            seconds = (now - when).total_seconds() if when else float("inf")
-            if when:
-                age.add_metric([src.code], seconds)
-            limit = dt.timedelta(days=src.cadence_days + src.grace_days).total_seconds()
-            overdue.add_metric([src.code], 1.0 if seconds > limit else 0.0)
-        yield age
-        yield overdue
-
-    def _jobs(self, s: Session) -> Iterator:
-        runs = CounterMetricFamily("labourwatch_job_runs", "Job runs by job and outcome.", labels=["job", "outcome"])
-        for job, status, n in s.execute(
-            select(JobRun.job_id, JobRun.status, func.count()).group_by(JobRun.job_id, JobRun.status)
-        ):
-            runs.add_metric([job, status], n)
-        yield runs
-        seconds = CounterMetricFamily(
-            "labourwatch_job_run_duration_seconds", "Total seconds spent in finished job runs, by job.", labels=["job"]
-        )
-        for job, total in s.execute(
-            select(JobRun.job_id, func.sum(JobRun.duration_seconds))
-            .where(JobRun.duration_seconds.is_not(None))
-            .group_by(JobRun.job_id)
-        ):
-            seconds.add_metric([job], total or 0.0)
-        yield seconds
-        forecasts = CounterMetricFamily("labourwatch_forecast_runs", "Forecast runs by outcome.", labels=["outcome"])
-        for status, n in s.execute(select(ForecastRun.status, func.count()).group_by(ForecastRun.status)):
-            forecasts.add_metric([status], n)
-        yield forecasts
-
-    def _alerts(self, s: Session) -> Iterator:
-        live = s.execute(select(Alert.region_code, Alert.grade).where(Alert.state != "resolved")).all()
-        by_grade = GaugeMetricFamily(
-            "labourwatch_alerts_in_force",
-            "Alerts open or acknowledged, by grade (1=I red ... 4=IV blue).",
-            labels=["grade"],
-        )
-        for grade in (1, 2, 3, 4):
-            by_grade.add_metric([str(grade)], sum(1 for _, g in live if g == grade))
-        yield by_grade
-        region_grade = GaugeMetricFamily(
-            "labourwatch_region_alert_grade",
-            "Most severe grade in force per region: 0 none, 1 I red, 2 II orange, 3 III yellow, 4 IV blue.",
-            labels=["region"],
-        )
-        worst: dict[str, int] = {}
-        for region, grade in live:
-            worst[region] = min(grade, worst.get(region, 5))
-        for code in s.scalars(select(Region.code).where(Region.level.in_(("province", "city")), Region.active)):
-            region_grade.add_metric([code], worst.get(code, 0))
-        yield region_grade
-
-    def _outbox(self, s: Session) -> Iterator:
-        msgs = GaugeMetricFamily(
-            "labourwatch_outbox_messages",
-            "Notifications in the outbox by channel and status.",
-            labels=["channel", "status"],
-        )
-        for channel, status, n in s.execute(
-            select(Outbox.channel, Outbox.status, func.count()).group_by(Outbox.channel, Outbox.status)
-        ):
-            msgs.add_metric([channel, status], n)
-        yield msgs
-
-    def _latest_rates(self, s: Session, now: dt.datetime) -> Iterator:
-        rate = GaugeMetricFamily(
-            "labourwatch_surveyed_unemployment_rate_percent",
-            "Latest surveyed urban unemployment rate per region (all persons).",
-            labels=["region"],
-        )
-        obs = observations_as_of(s, as_of=now, indicators=["surveyed_unemployment_rate"], population_groups=["total"])
-        if not obs.empty:
-            latest = obs.sort_values("period").groupby("region_code").tail(1)
-            for r in latest.itertuples(index=False):
-                rate.add_metric([r.region_code], float(r.value))
-        yield rate
+        database_up.add_metric([], up)
+        yield database_up
+        yield from families
 
 
 def build_registry(sessions: Callable[[], Session]) -> tuple[CollectorRegistry, HttpMetrics]:

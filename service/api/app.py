@@ -1,32 +1,78 @@
-"""Build the application: `create_app(settings)`. Nothing is read from the environment here."""
+"""Build the application: `create_app(settings)`. Nothing is read from the environment here.
+
+Middleware, outermost first: ObserveMiddleware (request id, duration histogram, security headers), BodySizeLimit
+(413 above the route's limit), RejectNul (400 for a NUL in path or query), ETagMiddleware (ETag and 304 on
+GET), then FastAPI's exception handling, which turns every error into problem+json (service/api/problems.py).
+"""
 
 from __future__ import annotations
 
-import time
-import uuid
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, select
 
 from service.alerting.rules import Ruleset, load_rules
+from service.api.body_limit import BodySizeLimit
+from service.api.etags import ETagMiddleware
+from service.api.hygiene import RejectNul
+from service.api.observe import ObserveMiddleware
 from service.api.problems import install_problem_handlers
-from service.api.routes import alerts, forecasts, health, observations, reference, reports
+from service.api.routes import (
+    alerts,
+    audit,
+    enterprises,
+    forecasts,
+    health,
+    jobs,
+    observations,
+    organisations,
+    reference,
+    reports,
+    subscriptions,
+    thresholds,
+    users,
+)
 from service.config import Settings
 from service.db.engine import make_engine, make_sessionmaker
 from service.db.tables import ThresholdVersion
 from service.metrics import build_registry
+from service.security.ratelimit import RateLimiter
+from service.security.redact import install_log_redaction
 from service.web import install_web
 
-__all__ = ["create_app"]
+__all__ = ["ROUTERS", "create_app"]
+
+# Every resource module; each exposes `router`. Add yours here.
+ROUTERS = (
+    health,
+    reference,
+    observations,
+    forecasts,
+    alerts,
+    enterprises,
+    thresholds,
+    subscriptions,
+    jobs,
+    organisations,
+    users,
+    audit,
+    reports,
+)
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    install_log_redaction()
     engine = engine or make_engine(settings.database_url)
     app = FastAPI(
         title="labourwatch",
         version="1",
         summary="Labour-market monitoring and graded unemployment early warning (规模性失业风险预警)",
+        description=(
+            "Every endpoint except /healthz needs an API key (`Authorization: Bearer lw_…`) and answers only "
+            "within your organisation's region and below. Errors are RFC 9457 problem+json. Roles: uploader "
+            "(upload for its organisation), analyst (read), responder (acknowledge and resolve alerts), admin."
+        ),
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
@@ -35,26 +81,22 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.ruleset = _active_ruleset_reader(app)
+    app.state.rate_limiter = RateLimiter(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+    app.state.auth_failure_limiter = RateLimiter(
+        rate=settings.auth_failures_per_second, burst=settings.auth_failures_burst
+    )
     registry, http_metrics = build_registry(app.state.sessions)
     app.state.metrics_registry = registry
     install_problem_handlers(app)
-    for module in (health, reference, observations, forecasts, alerts, reports):
+    for module in ROUTERS:
         app.include_router(module.router)
     install_web(app)
 
-    @app.middleware("http")
-    async def _observe(request: Request, call_next):
-        started = time.perf_counter()
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
-        response = await call_next(request)
-        route = request.scope.get("route")
-        template = getattr(route, "path", "unmatched")
-        http_metrics.request_duration.labels(request.method, template, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-        response.headers["x-request-id"] = request.state.request_id
-        response.headers["x-content-type-options"] = "nosniff"
-        return response
+    # add_middleware puts each one outside the ones added before it.
+    app.add_middleware(ETagMiddleware)
+    app.add_middleware(RejectNul)
+    app.add_middleware(BodySizeLimit, default_bytes=settings.request_max_bytes, upload_bytes=settings.upload_max_bytes)
+    app.add_middleware(ObserveMiddleware, metrics=http_metrics)
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:

@@ -8,15 +8,24 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "AccuracyOut",
     "AlertDetail",
     "AlertEventOut",
     "AlertOut",
+    "EnterpriseDetail",
+    "EnterpriseOut",
     "ForecastPointOut",
+    "ForecastRunOut",
     "ForecastSeriesOut",
+    "HeadcountOut",
     "IndicatorOut",
+    "JobOut",
+    "JobRunOut",
+    "LayoffFilingOut",
     "ObservationOut",
     "Page",
     "RegionOut",
+    "TrackRecord",
 ]
 
 
@@ -65,6 +74,18 @@ class ObservationOut(BaseModel):
     vintage: dt.datetime
 
 
+class TrackRecord(BaseModel):
+    """How a model's earlier forecasts of this kind fared once the figures arrived (forecast_scores)."""
+
+    model: str
+    horizon: int | None = None  # None: all horizons together
+    n_scored: int
+    mean_absolute_error: float | None
+    mase: float | None  # mean absolute error scaled by the in-sample seasonal-naive error
+    coverage80: float | None  # share of actuals inside the 80 % interval
+    coverage95: float | None
+
+
 class ForecastPointOut(_Out):
     period: dt.date
     horizon: int
@@ -85,6 +106,8 @@ class ForecastSeriesOut(BaseModel):
     fallback_reason: str | None
     data_as_of: dt.datetime
     points: list[ForecastPointOut]
+    # The model's record on this series so far, per horizon (empty until forecasts have been scored).
+    track_record: list[TrackRecord] = []
 
 
 class AlertOut(_Out):
@@ -122,3 +145,80 @@ class AlertDetail(AlertOut):
     response_zh: str
     response_en: str
     events: list[AlertEventOut]
+
+
+# ------------------------------------------------------------------------------------------- enterprises
+
+
+class EnterpriseOut(_Out):
+    credit_code: str
+    name_zh: str
+    region_code: str
+    industry: str | None
+    industry_zh: str | None
+    synthetic: bool
+    updated_at: dt.datetime
+
+
+class HeadcountOut(BaseModel):
+    period: dt.date
+    insured: int
+    vintage: dt.datetime
+
+
+class LayoffFilingOut(_Out):
+    id: int
+    credit_code: str
+    region_code: str
+    filed_on: dt.date
+    planned_on: dt.date
+    staff_before: int
+    layoffs: int
+    reason: str | None
+    status: str
+    received_at: dt.datetime
+
+
+class EnterpriseDetail(EnterpriseOut):
+    headcounts: list[HeadcountOut]
+    layoff_filings: list[LayoffFilingOut]
+
+
+# ---------------------------------------------------------------------------------- forecast track record
+
+
+class ForecastRunOut(_Out):
+    id: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    data_as_of: dt.datetime
+    trigger: str
+    n_series: int
+    n_fallbacks: int
+    error: str | None
+
+
+class AccuracyOut(TrackRecord):
+    indicator_code: str
+
+
+# ----------------------------------------------------------------------------------------------- jobs
+
+
+class JobRunOut(_Out):
+    id: int
+    job_id: str
+    trigger: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    status: str
+    duration_seconds: float | None
+    detail: dict[str, Any]
+    error: str | None
+
+
+class JobOut(BaseModel):
+    id: str
+    description: str
+    last_run: JobRunOut | None

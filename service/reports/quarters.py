@@ -36,7 +36,10 @@ class Quarter:
         match = _PATTERN.match(text or "")
         if not match:
             raise BadQuarter(f"a quarter is written like 2025Q3, got {text!r}")
-        return cls(int(match.group(1)), int(match.group(2)))
+        year = int(match.group(1))
+        if not 1900 <= year <= 2999:
+            raise BadQuarter(f"the year of a quarter must be between 1900 and 2999, got {year}")
+        return cls(year, int(match.group(2)))
 
     @classmethod
     def of(cls, day: dt.date) -> Quarter:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from service.alerting.rules import Ruleset
 from service.api.deps import CallerDep, SessionDep
-from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.pagination import Limit, decode_int_cursor, encode_cursor
 from service.api.problems import Problem
 from service.api.schemas import AlertDetail, AlertEventOut, AlertOut, Page
 from service.db.tables import Alert, AlertEvent
@@ -41,9 +41,9 @@ def list_alerts(
         q = q.where(Alert.state != "resolved")
     elif state:
         q = q.where(Alert.state == state)
-    after = decode_cursor(cursor)
+    after = decode_int_cursor(cursor)
     if after:
-        q = q.where(Alert.id < int(after))
+        q = q.where(Alert.id < after)
     rows = db.scalars(q.order_by(Alert.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from service.api.deps import CallerDep, SessionDep
 from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.params import utc_moment
 from service.api.problems import Problem
 from service.api.schemas import ObservationOut, Page
 from service.db.queries import observations_as_of
@@ -31,12 +32,13 @@ def list_observations(
     if region is not None and not caller.can_see(region):
         raise Problem(403, f"region {region} is outside your scope")
     # The cursor pins the as-of moment, so later pages read the same immutable snapshot.
-    state = decode_cursor(cursor) or {}
-    pinned = state.get("as_of")
-    moment = dt.datetime.fromisoformat(pinned) if pinned else (as_of or dt.datetime.now(dt.UTC))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    offset = int(state.get("offset", 0))
+    state = decode_cursor(cursor, dict) or {}
+    try:
+        pinned = dt.datetime.fromisoformat(state["as_of"]) if "as_of" in state else None
+        offset = max(0, int(state.get("offset", 0)))
+    except (TypeError, ValueError) as exc:
+        raise Problem(400, "the cursor is not one this API issued", title="Bad cursor") from exc
+    moment = utc_moment(pinned or as_of)
     frame = observations_as_of(
         db,
         as_of=moment,

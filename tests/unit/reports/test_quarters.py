@@ -23,7 +23,7 @@ def test_quarter_bounds_and_neighbours(text, start, end, previous, following):
     assert q.end_exclusive == dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
 
 
-@pytest.mark.parametrize("text", ["2025Q5", "2025-Q3", "Q3 2025", "", "2025"])
+@pytest.mark.parametrize("text", ["2025Q5", "2025-Q3", "Q3 2025", "", "2025", "0000Q1", "1899Q4"])
 def test_malformed_quarters_are_refused(text):
     with pytest.raises(BadQuarter):
         Quarter.parse(text)
