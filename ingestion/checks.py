@@ -12,7 +12,7 @@ back to the rows with integer indexes.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -93,6 +93,16 @@ class Flagger:
             text = None if v is None else _norm(str(v))
             self.problems.append(RowProblem(self.filename, int(self.rows[i]), shown, text, reason, reason_zh))
 
+    def each(self, mask: np.ndarray, column: str, reason: Callable[[int], tuple[str, str]]) -> None:
+        """Like calling the flagger, with a reason of its own for each row (no value shown)."""
+        hits = np.flatnonzero(mask)
+        self.bad[hits] = True
+        self.total += len(hits)
+        shown = self.header.get(column, column)
+        for i in hits[: max(0, MAX_STORED_PROBLEMS - len(self.problems))]:
+            text, text_zh = reason(i)
+            self.problems.append(RowProblem(self.filename, int(self.rows[i]), shown, None, text, text_zh))
+
     def checked(self, good: pa.Table) -> Checked:
         return Checked(good, self.problems, self.total, int(self.bad.sum()))
 
@@ -147,30 +157,36 @@ class _Ids:
 
 
 class Duplicates:
-    """Finds rows whose key appeared before, across chunks; names the first row with that key."""
+    """Finds rows whose key appeared earlier in the batch (in this chunk or an earlier one), chunk by chunk.
+
+    Checked before a chunk's rows are written, so a repeated key is a reported problem, never a constraint error.
+    Keys are int64 built from interned ids; the keys seen so far stay sorted for binary search.
+    """
 
     def __init__(self) -> None:
-        self.keys: list[np.ndarray] = []
-        self.rows: list[np.ndarray] = []
+        self.keys = np.empty(0, np.int64)
+        self.rows = np.empty(0, np.int64)
 
-    def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        self.keys.append(keys)
-        self.rows.append(rows)
-
-    def found(self) -> tuple[np.ndarray, np.ndarray]:
-        """(row, row of the first occurrence) for every repeat, in file order."""
-        if not self.keys:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        keys, rows = np.concatenate(self.keys), np.concatenate(self.rows)
+    def check(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """For each key, the row of its first occurrence if it is a repeat, else 0."""
         order = np.lexsort((rows, keys))
-        keys, rows = keys[order], rows[order]
-        repeat = np.zeros(len(keys), dtype=bool)
-        repeat[1:] = keys[1:] == keys[:-1]
-        group_start = np.maximum.accumulate(np.where(~repeat, np.arange(len(keys)), 0))
-        first = rows[group_start]
-        dup = np.flatnonzero(repeat)
-        back = np.argsort(rows[dup], kind="stable")
-        return rows[dup][back], first[dup][back]
+        k, r = keys[order], rows[order]
+        repeat = np.zeros(len(k), dtype=bool)
+        repeat[1:] = k[1:] == k[:-1]
+        first = r[np.maximum.accumulate(np.where(~repeat, np.arange(len(k)), 0))] if len(k) else r
+        at = np.searchsorted(self.keys, k)
+        seen = at < len(self.keys)
+        seen[seen] = self.keys[at[seen]] == k[seen]
+        if seen.any():
+            first = np.where(seen, self.rows[np.minimum(at, len(self.rows) - 1)], first)
+        dup = repeat | seen
+        firsts = np.zeros(len(keys), dtype=np.int64)
+        firsts[order] = np.where(dup, first, 0)
+        merged_keys = np.concatenate([self.keys, k[~dup]])
+        merged_rows = np.concatenate([self.rows, r[~dup]])
+        keep = np.argsort(merged_keys, kind="stable")
+        self.keys, self.rows = merged_keys[keep], merged_rows[keep]
+        return firsts
 
 
 class ObservationChecker:
@@ -309,8 +325,16 @@ class ObservationChecker:
             | (self.ids["occupation"].of(occupation_u)[o_idx] << 14)
             | np.clip(month - _EPOCH_MONTH, 0, (1 << 14) - 1)
         )
-        rows = chunk["row"].to_numpy()
-        self.duplicates.add(keys[complete], rows[complete])
+        firsts = np.zeros(n, dtype=np.int64)
+        firsts[complete] = self.duplicates.check(keys[complete], chunk["row"].to_numpy()[complete])
+        flag.each(
+            firsts > 0,
+            "region",
+            lambda i: (
+                f"duplicate of row {firsts[i]} (same region, indicator, period and group)",
+                f"与第 {firsts[i]} 行重复",
+            ),
+        )
 
         take = pa.array(np.flatnonzero(~flag.bad))
         sample = np.where(np.isfinite(sample_u), sample_u, 0).astype(np.int64)
@@ -336,16 +360,4 @@ class ObservationChecker:
         return value, value_reasons(value, unit)
 
     def finish(self) -> Checked:
-        rows, firsts = self.duplicates.found()
-        problems = [
-            RowProblem(
-                self.filename,
-                int(r),
-                self.header["region"],
-                None,
-                f"duplicate of row {int(f)} (same region, indicator, period and group)",
-                f"与第 {int(f)} 行重复",
-            )
-            for r, f in zip(rows[:MAX_STORED_PROBLEMS], firsts[:MAX_STORED_PROBLEMS], strict=True)
-        ]
-        return Checked(pa.table({}), problems, len(rows), len(np.unique(rows)))
+        return Checked(pa.table({}))
