@@ -27,6 +27,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("jobs", "forecast"),
     ("jobs", "evaluate"),
     ("ingest", "ingest"),
+    ("scheduler", "scheduler"),
 ]
 
 
