@@ -140,5 +140,31 @@ social_insurance = _file_command(
 hr_admin = _file_command("hr-admin", "hr_admin", "Land HR administrative statistics (registered rate, new jobs).")
 
 
+@ingest.command("enterprises")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--sheet", default=None, help="Excel sheet to read (default: the first with the header).")
+@click.pass_context
+def enterprises(ctx: click.Context, path: Path, sheet: str | None) -> None:
+    """Land enterprise monthly insured headcounts (统一社会信用代码, region, industry, month, insured)."""
+    from service.enterprises import land_headcounts
+    from service.registry import load_registry
+    from service.registry.reference import reference_for
+
+    settings = settings_of(ctx)
+    moment = now()
+    reference = reference_for(load_registry(settings.province_codes), today=moment.date())
+    with _mapped(path) as raw, transaction(settings) as session:
+        result = land_headcounts(
+            session,
+            filename=path.name,
+            raw=raw,
+            reference=reference,
+            now=moment,
+            data_dir=settings.data_dir,
+            sheet=sheet,
+        )
+    _report(result)
+
+
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
