@@ -166,5 +166,76 @@ def enterprises(ctx: click.Context, path: Path, sheet: str | None) -> None:
     _report(result)
 
 
+def _job(ctx: click.Context, job_id: str) -> None:
+    from service.jobs import run_job
+
+    run = run_job(settings_of(ctx), job_id, trigger="manual")
+    _echo_json(run.detail)
+    if run.status != "succeeded":
+        raise click.ClickException(run.error or f"{job_id} failed")
+
+
+@ingest.command("pull-recruitment")
+@click.pass_context
+def pull_recruitment(ctx: click.Context) -> None:
+    """Pull the recruitment feed from its saved cursor (recorded as a run of the job pull-recruitment)."""
+    _job(ctx, "pull-recruitment")
+
+
+@ingest.command("pull-social-insurance")
+@click.pass_context
+def pull_social_insurance(ctx: click.Context) -> None:
+    """Read the social-insurance SQL source (recorded as a run of the job pull-social-insurance)."""
+    _job(ctx, "pull-social-insurance")
+
+
+@ingest.command("watch")
+@click.option("--once", is_flag=True, help="Land what is in the inbox now and exit.")
+@click.option("--interval", type=click.FloatRange(min=1), default=10.0, show_default=True)
+@click.pass_context
+def watch(ctx: click.Context, once: bool, interval: float) -> None:
+    """Land files dropped into data_dir/inbox/<source>/ (survey, social_insurance, hr_admin, recruitment,
+    enterprise_headcount); landed files move to landed/, refused ones to refused/."""
+    import time
+
+    from service.inbox import INBOX_SOURCES, inbox_folder
+
+    settings = settings_of(ctx)
+    click.echo("watching " + ", ".join(str(inbox_folder(settings, s)) for s in INBOX_SOURCES), err=True)
+    while True:
+        from service.jobs import run_job
+
+        run = run_job(settings, "ingest-inbox", trigger="manual")
+        for f in run.detail.get("files", []):
+            click.echo(f"{f['file']}: {f['status']} (batch {f['batch_id']})")
+        if run.status != "succeeded":
+            click.echo(f"ingest-inbox failed: {run.error}", err=True)
+        if once:
+            if run.status != "succeeded" or any(f["status"] == "rejected" for f in run.detail.get("files", [])):
+                raise SystemExit(1)
+            return
+        time.sleep(interval)
+
+
+@ingest.command("freshness")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def freshness(ctx: click.Context, as_json: bool) -> None:
+    """Last good batch per source, expected cadence, overdue or not (exit 1 if any source is overdue)."""
+    from service.freshness import source_freshness
+
+    with transaction(settings_of(ctx)) as s:
+        rows = source_freshness(s, now=now())
+    if as_json:
+        _echo_json([r.as_dict() for r in rows])
+    else:
+        for r in rows:
+            last = r.last_landed_at.strftime("%Y-%m-%d %H:%M UTC") if r.last_landed_at else "never"
+            state = "event-driven" if r.event_driven else ("OVERDUE" if r.overdue else "ok")
+            click.echo(f"{r.source:<22} {r.name_zh:<10} last batch {last:<22} every {r.cadence_days:>2} d  {state}")
+    if any(r.overdue for r in rows):
+        raise SystemExit(1)
+
+
 def _echo_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, default=str, indent=2))
