@@ -79,6 +79,7 @@ class ObservationWriter:
         self.hi: dt.date | None = None
         self._copy_cm = None
         self._copy = None
+        self._cursor = None
         stored = UTCDateTime().bind_processor(self.dialect)
         self._vintage_text = str(stored(vintage)) if stored else vintage.isoformat()
         if self.dialect.name == "postgresql":
@@ -109,7 +110,7 @@ class ObservationWriter:
         if self._copy is None:
             from psycopg.copy import QueuedLibpqWriter
 
-            cursor = self.connection.connection.driver_connection.cursor()
+            cursor = self._cursor = self.connection.connection.driver_connection.cursor()
             self._copy_cm = cursor.copy(
                 f"COPY observations ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT csv)",
                 writer=QueuedLibpqWriter(cursor),
@@ -141,7 +142,11 @@ class ObservationWriter:
         """Finish the COPY (waits for the server to take the last rows), or abort it on an error; idempotent."""
         if self._copy_cm is not None:
             cm, self._copy_cm, self._copy = self._copy_cm, None, None
-            cm.__exit__(*(exc or (None, None, None)))
+            try:
+                cm.__exit__(*(exc or (None, None, None)))
+            finally:
+                self._cursor.close()
+                self._cursor = None
 
     def settle(self) -> tuple[int, int]:
         """Remove rows that repeat the figure in force; return (rows added, rows unchanged)."""
