@@ -101,6 +101,21 @@ def test_size_limit_roles_and_scope(api):
         headers={"content-type": "text/csv"},
     )
     assert raw.status_code == 413
+
+    def chunks():  # no Content-Length: the server counts the body while it streams in
+        for _ in range(40):
+            yield b"x" * 4096
+
+    chunked = call(
+        base,
+        "POST",
+        "/api/v1/batches",
+        keys["bureau"],
+        params={"filename": "stream.csv"},
+        content=chunks(),
+        headers={"content-type": "text/csv"},
+    )
+    assert chunked.status_code == 413 and "content-length" not in chunked.request.headers
     assert upload(base, keys["analyst"], survey_csv({"430400": [5.0]})).status_code == 403
     assert upload(base, None, survey_csv({"430400": [5.0]})).status_code == 401
     outside = upload(base, keys["zhuzhou_uploader"], survey_csv({"430200": [5.0], "430100": [4.0]}, start="2023-01"))
