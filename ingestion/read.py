@@ -300,22 +300,33 @@ def _excel_stream(raw, filename, sheet, lookup, aliases, required, chunk_rows) -
     if sheet is not None and sheet not in names:
         raise _problem(filename, f"no sheet named {sheet!r}; sheets are {names}", "找不到指定的工作表", sheet)
     for name in [sheet] if sheet else names:
-        grid = [[_cell(v) for v in row] for row in book.get_sheet_by_name(name).to_python()]
-        header_at = _find_header(grid, lookup, required)
+        # Rows come one at a time from calamine's iterator: only the header search and one chunk are Python lists.
+        rows = book.get_sheet_by_name(name).iter_rows()
+        head = [[_cell(v) for v in row] for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
+        header_at = _find_header(head, lookup, required)
         if header_at is None:
             continue
-        columns, positions = _positions(grid[header_at], lookup)
-        body = grid[header_at + 1 :]
-        first = header_at + 2
-        chunks = (
-            table_from_rows(body[i : i + chunk_rows], positions, first + i) for i in range(0, len(body), chunk_rows)
-        )
-        return TableStream(filename, columns, "xlsx", None, name, len(body), chunks)
+        columns, positions = _positions(head[header_at], lookup)
+        sheet_obj = book.get_sheet_by_name(name)  # iter_rows yields from row 1, blank top rows included
+        chunks = _excel_chunks(head[header_at + 1 :], rows, positions, header_at + 2, chunk_rows)
+        return TableStream(filename, columns, "xlsx", None, name, max(sheet_obj.height - header_at - 1, 0), chunks)
     if sheet:
         raise _no_header(filename, aliases, required)
     raise _problem(
         filename, f"no sheet has the required header; sheets are {names}", "没有工作表包含所需表头（可能选错了工作表）"
     )
+
+
+def _excel_chunks(first: list[list[str]], rest, positions, first_row: int, chunk_rows: int) -> Iterator[pa.Table]:
+    buffer, start = list(first), first_row
+    for row in rest:
+        buffer.append([_cell(v) for v in row])
+        if len(buffer) >= chunk_rows:
+            yield table_from_rows(buffer, positions, start)
+            start += len(buffer)
+            buffer = []
+    if buffer:
+        yield table_from_rows(buffer, positions, start)
 
 
 def _cell(value: object) -> str:
