@@ -1,4 +1,4 @@
-"""Bytes to a stream of text tables: encodings (UTF-8, UTF-8 with BOM, GBK), CSV or Excel, title rows above the header.
+"""Bytes to a stream of text tables: UTF-8, UTF-8 with BOM or GBK; CSV here, Excel in excel.py; title rows.
 
     stream = open_table(raw, filename="2025-03.csv", aliases=ALIASES, required=REQUIRED)
     stream.columns          # canonical column -> header as written in the file
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,19 @@ import pyarrow.csv as pa_csv
 
 from ingestion.errors import RowProblem, UnreadableInput
 
-__all__ = ["DEFAULT_CHUNK_ROWS", "TableStream", "decode", "normalise_header", "open_table", "table_from_rows"]
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "HEADER_SEARCH_ROWS",
+    "TableStream",
+    "decode",
+    "find_header",
+    "header_positions",
+    "no_header",
+    "normalise_header",
+    "open_table",
+    "table_from_rows",
+    "unreadable",
+]
 
 HEADER_SEARCH_ROWS = 10
 DEFAULT_CHUNK_ROWS = 250_000
@@ -63,7 +74,7 @@ def normalise_header(text: str) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip().lower().replace(" ", "").replace("_", "")
 
 
-def _problem(filename: str, reason: str, reason_zh: str, value: str | None = None) -> UnreadableInput:
+def unreadable(filename: str, reason: str, reason_zh: str, value: str | None = None) -> UnreadableInput:
     return UnreadableInput([RowProblem(filename, None, None, value, reason, reason_zh)])
 
 
@@ -92,7 +103,7 @@ def _encoding(raw, filename: str) -> str:
     error = _valid(raw, "gb18030")
     if error is None:
         return "gbk"
-    raise _problem(
+    raise unreadable(
         filename,
         f"not UTF-8 or GBK text: {error.reason} at byte {error.start}",
         "文件编码无法识别（应为 UTF-8 或 GBK）",
@@ -117,28 +128,30 @@ def open_table(
 ) -> TableStream:
     """Find the header row among the first rows, map its cells to canonical names, stream the rows below it."""
     if len(raw) == 0 or (len(raw) <= _HEAD_BYTES and not bytes(raw).strip()):
-        raise _problem(filename, "the file is empty", "文件为空")
+        raise unreadable(filename, "the file is empty", "文件为空")
     lookup = {normalise_header(a): canon for canon, names in aliases.items() for a in (canon, *names)}
     head = bytes(raw[:4])
     if head.startswith(_XLSX_MAGIC) or head.startswith(_XLS_MAGIC):
-        return _excel_stream(raw, filename, sheet, lookup, aliases, required, chunk_rows)
+        from ingestion.excel import excel_stream
+
+        return excel_stream(raw, filename, sheet, lookup, aliases, required, chunk_rows)
     if sheet is not None:
-        raise _problem(
+        raise unreadable(
             filename, f"a sheet ({sheet!r}) was named but the file is not a workbook", "文件不是 Excel 工作簿"
         )
     return _csv_stream(raw, filename, lookup, aliases, required, chunk_rows)
 
 
-def _no_header(filename: str, aliases, required) -> UnreadableInput:
+def no_header(filename: str, aliases, required) -> UnreadableInput:
     want = ", ".join(f"{c} ({'/'.join(aliases[c][:2])})" for c in required)
-    return _problem(
+    return unreadable(
         filename,
         f"no header row with the required columns {want} in the first {HEADER_SEARCH_ROWS} rows",
         "未找到包含必需列的表头行",
     )
 
 
-def _find_header(grid: list[list[str]], lookup: Mapping[str, str], required: tuple[str, ...]) -> int | None:
+def find_header(grid: list[list[str]], lookup: Mapping[str, str], required: tuple[str, ...]) -> int | None:
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         found = {lookup.get(normalise_header(c)) for c in row}
         if all(r in found for r in required):
@@ -146,7 +159,7 @@ def _find_header(grid: list[list[str]], lookup: Mapping[str, str], required: tup
     return None
 
 
-def _positions(header: list[str], lookup: Mapping[str, str]) -> tuple[dict[str, str], dict[str, int]]:
+def header_positions(header: list[str], lookup: Mapping[str, str]) -> tuple[dict[str, str], dict[str, int]]:
     columns: dict[str, str] = {}
     positions: dict[str, int] = {}
     for i, cell in enumerate(header):
@@ -176,12 +189,12 @@ def _csv_stream(raw, filename, lookup, aliases, required, chunk_rows) -> TableSt
     try:
         grid = list(csv.reader(lines, delimiter=delimiter))
     except csv.Error as exc:
-        raise _problem(filename, f"not a readable CSV file: {exc}", "CSV 文件格式错误") from exc
-    header_at = _find_header(grid, lookup, required)
+        raise unreadable(filename, f"not a readable CSV file: {exc}", "CSV 文件格式错误") from exc
+    header_at = find_header(grid, lookup, required)
     if header_at is None:
-        raise _no_header(filename, aliases, required)
+        raise no_header(filename, aliases, required)
     header = grid[header_at]
-    columns, positions = _positions(header, lookup)
+    columns, positions = header_positions(header, lookup)
     # The header is the (header_at + 1)-th physical line: feed Arrow the bytes from there on.
     pos = 0
     for _ in range(header_at):
@@ -244,7 +257,7 @@ def _csv_chunks(raw, offset, codec, delimiter, width, positions, header_line, ch
             ),
         )
     except pa.ArrowInvalid as exc:
-        raise _problem(stream.filename, f"not a readable CSV file: {exc}", "CSV 文件格式错误") from exc
+        raise unreadable(stream.filename, f"not a readable CSV file: {exc}", "CSV 文件格式错误") from exc
     seen = 0  # valid rows before this batch
     while True:
         try:
@@ -277,7 +290,7 @@ def _drop_blank(table: pa.Table) -> pa.Table:
     return table if blank is None or not pc.any(blank).as_py() else table.filter(pc.invert(blank))
 
 
-# ---------------------------------------------------------------------------------------------------- Excel
+# ------------------------------------------------------------------------------------- rows already split
 
 
 def table_from_rows(rows: list[list[str]], positions: Mapping[str, int], first_row: int) -> pa.Table:
@@ -287,53 +300,3 @@ def table_from_rows(rows: list[list[str]], positions: Mapping[str, int], first_r
     }
     cols["row"] = pa.array(range(first_row, first_row + len(rows)), pa.int64())
     return _drop_blank(pa.table(cols))
-
-
-def _excel_stream(raw, filename, sheet, lookup, aliases, required, chunk_rows) -> TableStream:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(bytes(raw)))
-    except Exception as exc:  # calamine raises its own error types for corrupt workbooks
-        raise _problem(filename, f"not a readable Excel workbook: {exc}", "Excel 文件无法读取") from exc
-    names = list(book.sheet_names)
-    if sheet is not None and sheet not in names:
-        raise _problem(filename, f"no sheet named {sheet!r}; sheets are {names}", "找不到指定的工作表", sheet)
-    for name in [sheet] if sheet else names:
-        # Rows come one at a time from calamine's iterator: only the header search and one chunk are Python lists.
-        rows = book.get_sheet_by_name(name).iter_rows()
-        head = [[_cell(v) for v in row] for _, row in zip(range(HEADER_SEARCH_ROWS), rows, strict=False)]
-        header_at = _find_header(head, lookup, required)
-        if header_at is None:
-            continue
-        columns, positions = _positions(head[header_at], lookup)
-        sheet_obj = book.get_sheet_by_name(name)  # iter_rows yields from row 1, blank top rows included
-        chunks = _excel_chunks(head[header_at + 1 :], rows, positions, header_at + 2, chunk_rows)
-        return TableStream(filename, columns, "xlsx", None, name, max(sheet_obj.height - header_at - 1, 0), chunks)
-    if sheet:
-        raise _no_header(filename, aliases, required)
-    raise _problem(
-        filename, f"no sheet has the required header; sheets are {names}", "没有工作表包含所需表头（可能选错了工作表）"
-    )
-
-
-def _excel_chunks(first: list[list[str]], rest, positions, first_row: int, chunk_rows: int) -> Iterator[pa.Table]:
-    buffer, start = list(first), first_row
-    for row in rest:
-        buffer.append([_cell(v) for v in row])
-        if len(buffer) >= chunk_rows:
-            yield table_from_rows(buffer, positions, start)
-            start += len(buffer)
-            buffer = []
-    if buffer:
-        yield table_from_rows(buffer, positions, start)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m")  # a date cell in a period column means its month
-    return str(value)

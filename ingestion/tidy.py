@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyarrow as pa
 
-from ingestion.checks import MAX_STORED_PROBLEMS, Checked, ChunkChecker, ObservationChecker
+from ingestion.checks import MAX_STORED_PROBLEMS, Checked, ChunkChecker
 from ingestion.contracts import Reference
 from ingestion.errors import RowProblem, UnreadableInput
+from ingestion.observations import ObservationChecker
 from ingestion.read import DEFAULT_CHUNK_ROWS, TableStream, open_table
 
 __all__ = [
