@@ -18,9 +18,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import or_, select
@@ -43,6 +43,7 @@ router = APIRouter(prefix="/api/v1", tags=["batches"])
 
 UploadSource = Literal["survey", "social_insurance", "hr_admin", "recruitment", "enterprise_headcount"]
 _FORM_SLACK = 64 * 1024  # multipart boundaries and headers around the file
+BatchId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class _TooLarge(Exception):
@@ -192,15 +193,24 @@ def list_batches(
         q = q.where(Batch.source_code == source)
     if status:
         q = q.where(Batch.status == status)
-    after = decode_cursor(cursor)
+    after = _cursor_id(cursor)
     if after:
-        q = q.where(Batch.id < int(after))
+        q = q.where(Batch.id < after)
     rows = db.scalars(q.order_by(Batch.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     return Page[BatchOut](
         items=[BatchOut.model_validate(b) for b in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
     )
+
+
+def _cursor_id(cursor: str | None) -> int | None:
+    value = decode_cursor(cursor)
+    if value is None:
+        return None
+    if not isinstance(value, int) or not 0 < value < 2**31:
+        raise Problem(400, "the cursor is not one this API issued", title="Bad cursor")
+    return value
 
 
 def _batch(db, caller: Caller, batch_id: int) -> Batch:
@@ -211,7 +221,7 @@ def _batch(db, caller: Caller, batch_id: int) -> Batch:
 
 
 @router.get("/batches/{batch_id}", summary="One batch: source, status, row counts")
-def get_batch(batch_id: int, caller: CallerDep, db: SessionDep) -> BatchOut:
+def get_batch(batch_id: BatchId, caller: CallerDep, db: SessionDep) -> BatchOut:
     return BatchOut.model_validate(_batch(db, caller, batch_id))
 
 
@@ -219,7 +229,7 @@ _CSV_HEADER = ["文件 file", "行 row", "列 column", "值 value", "原因 reas
 
 
 @router.get("/batches/{batch_id}/errors", summary="A refused batch's problems (JSON, or CSV for spreadsheets)")
-def batch_errors(batch_id: int, caller: CallerDep, db: SessionDep, format: Literal["json", "csv"] = "json") -> Response:
+def batch_errors(batch_id: BatchId, caller: CallerDep, db: SessionDep, format: Literal["json", "csv"] = "json") -> Response:
     batch = _batch(db, caller, batch_id)
     problems = batch.error_report or []
     if format == "csv":

@@ -110,8 +110,10 @@ def list_filings(
     if until is not None:
         q = q.where(FilingRow.filed_on <= until)
     after = decode_cursor(cursor)
+    if after is not None and (not isinstance(after, int) or not 0 < after < 2**31):
+        raise Problem(400, "the cursor is not one this API issued", title="Bad cursor")
     if after:
-        q = q.where(FilingRow.id < int(after))
+        q = q.where(FilingRow.id < after)
     rows = db.execute(q.order_by(FilingRow.id.desc()).limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
