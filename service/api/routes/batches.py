@@ -229,7 +229,9 @@ _CSV_HEADER = ["文件 file", "行 row", "列 column", "值 value", "原因 reas
 
 
 @router.get("/batches/{batch_id}/errors", summary="A refused batch's problems (JSON, or CSV for spreadsheets)")
-def batch_errors(batch_id: BatchId, caller: CallerDep, db: SessionDep, format: Literal["json", "csv"] = "json") -> Response:
+def batch_errors(
+    batch_id: BatchId, caller: CallerDep, db: SessionDep, format: Literal["json", "csv"] = "json"
+) -> Response:
     batch = _batch(db, caller, batch_id)
     problems = batch.error_report or []
     if format == "csv":
