@@ -249,7 +249,7 @@ def main(argv: list[str]) -> int:
         f"each on a fresh database (our ingest took {spread} s).\n\n"
         "| step | seconds | rows/s | vs raw COPY |\n|---|---:|---:|---:|\n"
         f"| raw `COPY` into an unindexed text table | {copy_s:.2f} | {n / copy_s:,.0f} | 1.00x |\n"
-        f"| raw `COPY` of the same rows, typed, into a copy of `observations` (its 4 indexes, batch key) | "
+        f"| raw `COPY` of the same rows, typed, into a copy of `observations` (its indexes, batch key) | "
         f"{typed_s:.2f} | {n / typed_s:,.0f} | {typed_s / copy_s:.2f}x |\n"
         f"| `labourwatch ingest survey` end to end (process start to exit) | {ingest_s:.2f} | "
         f"{n / ingest_s:,.0f} | {ingest_s / copy_s:.2f}x |\n"
