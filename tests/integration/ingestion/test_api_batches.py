@@ -125,11 +125,13 @@ def test_size_limit_roles_and_scope(api):
 
 def test_batches_are_listed_in_scope_and_freshness_reported(api):
     base, keys, _ = api
+    # Self-contained: under xdist each worker has its own server and database for this module.
     mine = upload(base, keys["zhuzhou_uploader"], survey_csv({"430200": [5.4]}, start="2022-06")).json()
+    theirs = upload(base, keys["bureau"], survey_csv({"430900": [4.4]}, start="2022-06")).json()
     listed = {b["id"] for b in call(base, "GET", "/api/v1/batches", keys["zhuzhou_hr"]).json()["items"]}
-    assert mine["batch_id"] in listed
+    assert mine["batch_id"] in listed and theirs["batch_id"] not in listed
     province = {b["id"] for b in call(base, "GET", "/api/v1/batches", keys["bureau"]).json()["items"]}
-    assert mine["batch_id"] in province and len(province) > len(listed)
+    assert {mine["batch_id"], theirs["batch_id"]} <= province
     assert call(base, "GET", f"/api/v1/batches/{mine['batch_id']}", keys["changsha_hr"]).status_code == 404
     fresh = {f["source"]: f for f in call(base, "GET", "/api/v1/sources/freshness", keys["analyst"]).json()}
     assert fresh["survey"]["overdue"] is False and fresh["recruitment"]["overdue"] is True
