@@ -125,7 +125,7 @@ def numbers(text: pd.Series, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     text = text.str.normalize("NFKC").str.strip()
     cleaned = text.str.replace(r"(?<=\d)[,\s](?=\d{3}(\D|$))", "", regex=True).str.rstrip("%").str.strip()
     value = pd.to_numeric(cleaned.replace("", None), errors="coerce").astype(float).to_numpy()
-    return value, value_reasons(value, unit, text.str.endswith("%").fillna(False).to_numpy())
+    return value, value_reasons(value, unit, text.str.endswith("%").fillna(False).to_numpy(dtype=bool))
 
 
 def value_reasons(value: np.ndarray, unit: np.ndarray, percent_sign: np.ndarray | None = None) -> np.ndarray:
@@ -136,7 +136,9 @@ def value_reasons(value: np.ndarray, unit: np.ndarray, percent_sign: np.ndarray 
     reason[finite & (unit == "percent") & (value > 0) & (value < 1) & ~sign] = "fraction"
     counts = np.isin(unit, list(COUNT_UNITS)) & finite
     reason[counts & (value < 0)] = "negative"
-    reason[counts & (value >= 0) & (np.mod(value, 1) != 0)] = "whole"
+    with np.errstate(invalid="ignore"):  # NaN and inf are already "nan" above
+        fractional = np.mod(value, 1) != 0
+    reason[counts & (value >= 0) & fractional] = "whole"
     return reason
 
 

@@ -73,7 +73,12 @@ class HeadcountChecker:
             flag(mask, "credit_code", f"not a valid unified social credit code: {reason}", "统一社会信用代码无效")
 
         uniq, n_idx = cols["name"]
-        flag(np.array([len(u) > 128 for u in uniq])[n_idx], "name", "name longer than 128 characters", "名称过长")
+        flag(
+            np.array([len(u) > 128 for u in uniq], dtype=bool)[n_idx],
+            "name",
+            "name longer than 128 characters",
+            "名称过长",
+        )
 
         uniq, r_idx = cols["region"]
         region_u = [self.reference.region_code(u) if u else None for u in uniq]
@@ -121,7 +126,7 @@ class HeadcountChecker:
         flag((why == "") & (insured > _MAX_INSURED), "insured", "more than a million insured", "参保人数超过一百万")
 
         code_ids = np.array([self.codes.setdefault(c, len(self.codes)) for c in codes_u], dtype=np.int64)[c_idx]
-        complete = np.array([r is None and c != "" for r, c in zip(reasons_u, codes_u, strict=True)])[c_idx]
+        complete = np.array([r is None and c != "" for r, c in zip(reasons_u, codes_u, strict=True)], dtype=bool)[c_idx]
         complete &= month >= 0
         keys = (code_ids << 20) | np.clip(month, 0, (1 << 20) - 1)
         firsts = np.zeros(n, dtype=np.int64)

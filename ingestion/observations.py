@@ -162,9 +162,13 @@ class ObservationChecker:
         )
 
         uniq, s_idx = cols["sample_size"]
-        sample_u = pd.to_numeric(pd.Series([u.replace(",", "") for u in uniq], dtype="object").replace("", None))
+        sample_u = pd.to_numeric(
+            pd.Series([u.replace(",", "") for u in uniq], dtype="object").replace("", None), errors="coerce"
+        )
         sample_u = sample_u.astype(float).to_numpy()
-        bad_sample_u = np.array([u != "" for u in uniq]) & ~((sample_u >= 1) & (np.mod(sample_u, 1) == 0))
+        with np.errstate(invalid="ignore"):
+            whole = (sample_u >= 1) & (np.mod(sample_u, 1) == 0)
+        bad_sample_u = np.array([u != "" for u in uniq], dtype=bool) & ~whole
         flag(bad_sample_u[s_idx], "sample_size", "sample size must be a positive whole number", "样本量必须为正整数")
 
         region_codes = [c or "" for c in region_u]

@@ -142,6 +142,22 @@ def _land(request: Request, caller: Caller, source: str, filename: str, raw: byt
     status_code=202,
     summary="Upload a batch (CSV or .xlsx); it lands whole or is refused with every problem",
     responses={413: {"description": "Too large"}, 422: {"description": "Refused, with the row-level report"}},
+    # The body is read by the route itself (counted while it streams in), so it is declared here for the docs.
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
 )
 async def upload_batch(
     request: Request,
