@@ -32,6 +32,13 @@ class Reference:
     indicator_names: Mapping[str, str]  # Chinese or English name -> indicator code
     groups: Mapping[str, str]  # code, Chinese or English name -> group code
     today: dt.date = field(default_factory=dt.date.today)  # periods after this month are "in the future"
+    region_levels: Mapping[str, str] = field(default_factory=dict)  # code -> province, city, county
+
+    def region_level(self, code: str) -> str:
+        """The region's level from the registry; by GB/T 2260 code shape (xx0000, xxxx00) for others."""
+        if code in self.region_levels:
+            return self.region_levels[code]
+        return "province" if code.endswith("0000") else "city" if code.endswith("00") else "county"
 
     def region_code(self, text: str) -> str | None:
         return self.regions.get(text) or self.regions.get(text.lower())

@@ -56,6 +56,21 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_sender: str = "labourwatch@localhost"
     demo_seed: int = 2018
+    # Ingestion (docs/ingestion.md). Files dropped in data_dir/inbox/<source>/ land once they have been still
+    # this long (a file still being copied is left alone).
+    inbox_settle_seconds: float = Field(default=10.0, ge=0)
+    # Recruitment feed: paginated HTTP JSON with a bearer token; retried with exponential backoff.
+    recruitment_feed_url: str | None = None
+    recruitment_feed_token: str = ""
+    recruitment_feed_timeout_seconds: float = Field(default=30.0, gt=0)
+    recruitment_feed_attempts: int = Field(default=5, ge=1)
+    recruitment_feed_backoff_seconds: float = Field(default=1.0, ge=0)
+    # Social-insurance SQL source (read-only): a SQLAlchemy URL and queries producing the tidy columns
+    # (region_code, period, indicator, value) and the headcount columns (credit_code, name, region_code,
+    # industry, period, insured).
+    social_insurance_sql_url: str | None = None
+    social_insurance_sql_query: str = "SELECT region_code, period, indicator, value FROM si_regional_monthly"
+    headcount_sql_query: str | None = None
     log_level: str = "INFO"
 
     @field_validator("database_url")

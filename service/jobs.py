@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from models.baselines import SeasonalNaive
 from models.panel import forecast_panel
+from service import ingest_jobs
 from service.alerting.evaluate import evaluate
 from service.alerting.state import transition
 from service.config import Settings
@@ -145,6 +146,12 @@ JOBS: dict[str, Callable[..., dict]] = {
     "forecast-series": _forecast_job,
     "evaluate-rules": _evaluate_job,
     "report-quarterly": _report_job,
+    # Ingestion (service/ingest_jobs.py); "process-new-data" runs the two above when batches have landed.
+    "ingest-inbox": ingest_jobs.ingest_inbox,
+    "pull-recruitment": ingest_jobs.pull_recruitment,
+    "pull-social-insurance": ingest_jobs.pull_social_insurance,
+    "process-new-data": ingest_jobs.process_new_data,
+    "check-freshness": ingest_jobs.check_freshness,
 }
 
 

@@ -4,6 +4,8 @@
     result.status   # "landed", "duplicate" or "rejected"
 
 The caller owns the transaction: the batch row and all its observations commit together or not at all.
+Rows stream from the file through validation into a temporary staging table chunk by chunk (see
+service/db/staging.py); only when the whole file has passed do they reach `observations`, in one statement.
 A refused batch commits only its Batch row (status "rejected", with the problem report) and its file kept
 under data_dir/rejected/ for inspection.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,14 +22,24 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ingestion.contracts import Reference
-from ingestion.errors import RowProblem
-from ingestion.tidy import parse_observations
-from service.db.queries import find_landed_batch, insert_observations
+from ingestion.errors import RowProblem, UnreadableInput
+from ingestion.read import DEFAULT_CHUNK_ROWS
+from ingestion.tidy import content_hash, open_observations
+from service.db.queries import find_landed_batch
+from service.db.staging import ObservationWriter
 from service.db.tables import Batch
 
-__all__ = ["MAX_REPORTED_PROBLEMS", "LandingResult", "land_observations"]
+__all__ = [
+    "MAX_REPORTED_PROBLEMS",
+    "LandingResult",
+    "Progress",
+    "claim_batch",
+    "land_observations",
+    "record_rejected",
+]
 
 MAX_REPORTED_PROBLEMS = 1000  # a report longer than this stores the first ones and the count
+Progress = Callable[[int, int], None]  # (rows read so far, rows expected), called after each chunk
 
 
 @dataclass
@@ -38,18 +51,82 @@ class LandingResult:
     rows_landed: int = 0
     rows_unchanged: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    problems_total: int = 0
+    source: str = ""
 
     def as_dict(self) -> dict:
         return {
             "status": self.status,
             "batch_id": self.batch_id,
+            "source": self.source,
             "filename": self.filename,
             "rows_total": self.rows_total,
             "rows_landed": self.rows_landed,
             "rows_unchanged": self.rows_unchanged,
             "problems": [p.as_dict() for p in self.problems[:MAX_REPORTED_PROBLEMS]],
-            "problems_total": len(self.problems),
+            "problems_total": max(self.problems_total, len(self.problems)),
         }
+
+
+def _format(raw) -> str:
+    head = bytes(raw[:4])
+    return "xlsx" if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0") else "csv"
+
+
+def record_rejected(
+    session: Session,
+    *,
+    source: str,
+    filename: str,
+    raw,
+    digest: str,
+    problems: list[RowProblem],
+    problems_total: int,
+    rows_total: int,
+    rows_rejected: int,
+    now: dt.datetime,
+    data_dir: Path | None = None,
+    user_id: int | None = None,
+    fmt: str | None = None,
+    synthetic: bool = False,
+    note: str | None = None,
+) -> LandingResult:
+    """Keep a refused batch: its Batch row with the report, and its bytes under data_dir/rejected/."""
+    batch = Batch(
+        source_code=source,
+        filename=filename[:255],
+        content_hash=digest,
+        format=fmt or _format(raw),
+        status="rejected",
+        rows_total=rows_total,
+        rows_rejected=rows_rejected,
+        error_report=[p.as_dict() for p in problems[:MAX_REPORTED_PROBLEMS]],
+        submitted_by=user_id,
+        received_at=now,
+        synthetic=synthetic,
+        note=note,
+    )
+    session.add(batch)
+    session.flush()
+    if data_dir is not None:
+        batch.stored_path = str(keep_rejected(data_dir, batch.id, filename, raw))
+    return LandingResult(
+        "rejected", batch.id, filename, rows_total, problems=problems, problems_total=problems_total, source=source
+    )
+
+
+def claim_batch(session: Session, batch: Batch) -> Batch | None:
+    """Insert a landed Batch row; None if an identical batch of the source landed meanwhile (it wins)."""
+    try:
+        with session.begin_nested():
+            session.add(batch)
+            session.flush()
+    except IntegrityError:
+        winner = find_landed_batch(session, source=batch.source_code, content_hash=batch.content_hash)
+        if winner is None:
+            raise
+        return winner
+    return None
 
 
 def land_observations(
@@ -57,57 +134,82 @@ def land_observations(
     *,
     source: str,
     filename: str,
-    raw: bytes,
+    raw,
     reference: Reference,
     now: dt.datetime,
     data_dir: Path | None = None,
     user_id: int | None = None,
     synthetic: bool = False,
     note: str | None = None,
+    scope: frozenset[str] | None = None,
+    sheet: str | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    progress: Progress | None = None,
 ) -> LandingResult:
-    parsed = parse_observations(raw, filename=filename, reference=reference, source=source)
-    existing = find_landed_batch(session, source=source, content_hash=parsed.content_hash)
+    """Land a tidy batch whole, or record it as rejected with every problem; `raw` may be bytes or an mmap."""
+    digest = content_hash(raw)
+    existing = find_landed_batch(session, source=source, content_hash=digest)
     if existing is not None:
-        return LandingResult("duplicate", existing.id, filename, existing.rows_total, 0, existing.rows_total)
-
+        return LandingResult(
+            "duplicate", existing.id, filename, existing.rows_total, 0, existing.rows_total, source=source
+        )
+    common = {"source": source, "filename": filename, "raw": raw, "digest": digest, "now": now}
+    common |= {"data_dir": data_dir, "user_id": user_id, "synthetic": synthetic, "note": note}
+    try:
+        stream = open_observations(
+            raw, filename=filename, reference=reference, source=source, sheet=sheet, scope=scope, chunk_rows=chunk_rows
+        )
+    except UnreadableInput as exc:
+        return record_rejected(
+            session, **common, problems=exc.problems, problems_total=len(exc.problems), rows_total=0, rows_rejected=0
+        )
     batch = Batch(
         source_code=source,
         filename=filename[:255],
-        content_hash=parsed.content_hash,
-        format=parsed.format,
-        status="rejected" if parsed.problems else "landed",
-        rows_total=parsed.rows_total,
-        rows_rejected=len({p.row for p in parsed.problems}) if parsed.problems else 0,
-        error_report=[p.as_dict() for p in parsed.problems[:MAX_REPORTED_PROBLEMS]] or None,
+        content_hash=digest,
+        format=stream.table.format,
+        status="landed",
         submitted_by=user_id,
         received_at=now,
-        landed_at=None if parsed.problems else now,
+        landed_at=now,
         synthetic=synthetic,
         note=note,
     )
-    if parsed.problems:
-        session.add(batch)
-        session.flush()
-        if data_dir is not None:
-            batch.stored_path = str(_keep_rejected(data_dir, batch.id, filename, raw))
-        return LandingResult("rejected", batch.id, filename, parsed.rows_total, problems=parsed.problems)
-
+    # One savepoint holds the batch row and its rows: a refused batch rolls it back and is recorded instead.
+    landing = session.begin_nested()
+    winner = claim_batch(session, batch)
+    if winner is not None:
+        landing.rollback()
+        return LandingResult("duplicate", winner.id, filename, winner.rows_total, 0, winner.rows_total, source=source)
     try:
-        with session.begin_nested():
-            session.add(batch)
-            session.flush()
-    except IntegrityError:
-        # Another upload of the same file landed between our check and our insert: it wins, we are a duplicate.
-        winner = find_landed_batch(session, source=source, content_hash=parsed.content_hash)
-        if winner is None:
-            raise
-        return LandingResult("duplicate", winner.id, filename, winner.rows_total, 0, winner.rows_total)
-    landed, unchanged = insert_observations(session, batch_id=batch.id, frame=parsed.frame, vintage=now)
-    batch.rows_landed, batch.rows_unchanged = landed, unchanged
-    return LandingResult("landed", batch.id, filename, parsed.rows_total, landed, unchanged)
+        with ObservationWriter(session, batch_id=batch.id, vintage=now) as writer:
+            for chunk in stream:
+                if stream.problems_total == 0:
+                    writer.add(chunk)
+                if progress is not None:
+                    progress(stream.table.rows_read, stream.table.rows_estimate)
+        if stream.ok:
+            landed, unchanged = writer.settle()
+    except BaseException:
+        landing.rollback()
+        raise
+    if not stream.ok:
+        landing.rollback()
+        return record_rejected(
+            session,
+            **common,
+            problems=stream.problems,
+            problems_total=stream.problems_total,
+            rows_total=stream.rows_total,
+            rows_rejected=stream.rows_rejected,
+            fmt=stream.table.format,
+        )
+    batch.rows_total, batch.rows_landed, batch.rows_unchanged = stream.rows_total, landed, unchanged
+    landing.commit()
+    return LandingResult("landed", batch.id, filename, stream.rows_total, landed, unchanged, source=source)
 
 
-def _keep_rejected(data_dir: Path, batch_id: int, filename: str, raw: bytes) -> Path:
+def keep_rejected(data_dir: Path, batch_id: int, filename: str, raw) -> Path:
     safe = re.sub(r"[^\w.\-]+", "_", Path(filename).name)[:120] or "upload"
     folder = data_dir / "rejected"
     folder.mkdir(parents=True, exist_ok=True)

@@ -21,10 +21,12 @@ from service.api.problems import install_problem_handlers
 from service.api.routes import (
     alerts,
     audit,
+    batches,
     enterprises,
     forecasts,
     health,
     jobs,
+    layoffs,
     observations,
     organisations,
     reference,
@@ -58,6 +60,8 @@ ROUTERS = (
     users,
     audit,
     reports,
+    batches,
+    layoffs,
 )
 
 

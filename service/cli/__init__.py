@@ -28,6 +28,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("jobs", "forecast"),
     ("jobs", "evaluate"),
     ("report", "report"),
+    ("ingest", "ingest"),
+    ("scheduler", "scheduler"),
 ]
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert, select
+import pyarrow as pa
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.db.staging import ROW_COLUMNS, ObservationWriter
 from service.db.tables import Batch, Observation, Region
 
 __all__ = [
@@ -93,45 +94,13 @@ def insert_observations(
     """Add the rows of `frame` that change what is known; return (rows added, rows unchanged).
 
     A figure equal to the one already in force is not stored again; a different figure for a published period
-    becomes a new vintage beside the old one, never over it.
+    becomes a new vintage beside the old one, never over it. Large batches stream through
+    `service.db.staging.ObservationWriter` chunk by chunk (PostgreSQL COPY); this is the same path for a
+    frame already in memory.
     """
     if frame.empty:
         return 0, 0
-    current = observations_as_of(
-        session,
-        as_of=vintage,
-        indicators=sorted(frame["indicator_code"].unique()),
-        regions=sorted(frame["region_code"].unique()),
-        start=min(frame["period"]),
-        end=max(frame["period"]),
-    )
-    incoming = frame.copy()
-    if not current.empty:
-        merged = incoming.merge(
-            current[[*SERIES_KEY, "value", "sample_size"]], on=SERIES_KEY, how="left", suffixes=("", "_old")
-        )
-        same_value = np.isclose(merged["value"], merged["value_old"], rtol=1e-12, atol=0.0)
-        same_sample = (
-            merged["sample_size"].fillna(-1).astype("int64").eq(merged["sample_size_old"].fillna(-1).astype("int64"))
-        )
-        unchanged = same_value & same_sample.to_numpy()
-        incoming = incoming[~unchanged].reset_index(drop=True)
-    else:
-        unchanged = np.zeros(len(incoming), dtype=bool)
-    if not incoming.empty:
-        rows = [
-            {
-                "region_code": r.region_code,
-                "indicator_code": r.indicator_code,
-                "period": r.period,
-                "population_group": r.population_group,
-                "occupation": r.occupation,
-                "value": float(r.value),
-                "sample_size": None if pd.isna(r.sample_size) else int(r.sample_size),
-                "batch_id": batch_id,
-                "vintage": vintage,
-            }
-            for r in incoming.itertuples(index=False)
-        ]
-        session.execute(insert(Observation), rows)
-    return len(incoming), int(np.count_nonzero(unchanged))
+    columns = frame[list(ROW_COLUMNS)].astype({"sample_size": "Int64"})
+    with ObservationWriter(session, batch_id=batch_id, vintage=vintage) as writer:
+        writer.add(pa.Table.from_pandas(columns, preserve_index=False))
+    return writer.settle()

@@ -3,10 +3,10 @@
 Groups, in the order data flows:
   reference   Region, Indicator, PopulationGroup, Source          (loaded from service/registry/)
   people      Organisation, User, ApiKey, AuditLog
-  ingestion   Batch, Observation, Enterprise, EnterpriseHeadcount, LayoffFiling, SourceCursor
+  ingestion   Batch, Observation, Enterprise, EnterpriseHeadcount, LayoffFiling, RecruitmentDaily, SourceCursor
   forecasts   ForecastRun, ForecastSeries, ForecastPoint, ForecastScore
   warnings    ThresholdVersion, Alert, AlertEvent, Silence, Subscription, Outbox
-  operations  JobRun, SchedulerLease, Report
+  operations  JobRun, SchedulerLease, SchedulerClaim, SchedulerJob (APScheduler's store), Report
 
 Figures are never overwritten: a revised month is a new Observation row with a later `vintage` (the time the
 figure became known), so every query can be asked "as of" a moment (service/db/queries.py).
@@ -30,6 +30,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    Unicode,
     UniqueConstraint,
     text,
 )
@@ -57,8 +58,11 @@ __all__ = [
     "Organisation",
     "Outbox",
     "PopulationGroup",
+    "RecruitmentDaily",
     "Region",
     "Report",
+    "SchedulerClaim",
+    "SchedulerJob",
     "SchedulerLease",
     "Silence",
     "Source",
@@ -261,18 +265,24 @@ class Observation(Base):
 
     __tablename__ = "observations"
     __table_args__ = (
+        # Also the index of every as-of read (indicator, region, then group, occupation, period). A separate
+        # (indicator, region, period, vintage) index was dropped in ingest01: as-of reads plan on this one just as
+        # fast, and maintaining it cost a fifth of the database's work in a million-row load.
         UniqueConstraint(
             "indicator_code", "region_code", "population_group", "occupation", "period", "batch_id", name="series_batch"
         ),
-        Index("ix_observations_series_vintage", "indicator_code", "region_code", "period", "vintage"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
-    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    # Region, indicator and group codes are checked by the one write path (service/db/staging.py), not by
+    # per-row foreign keys: ingestion validates every row against the registry and the writer checks each
+    # batch's distinct codes against the reference tables before commit. Per-row FK triggers cost more than
+    # half of a million-row load (docs/benchmarks.md); this is a fact table fed only by that path.
+    region_code: Mapped[str] = mapped_column(String(6))
+    indicator_code: Mapped[str] = mapped_column(String(48))
     # The first day of the month (or of the quarter's first month) the figure describes.
     period: Mapped[dt.date] = mapped_column(Date)
-    population_group: Mapped[str] = mapped_column(ForeignKey("population_groups.code"), default="total")
+    population_group: Mapped[str] = mapped_column(String(32), default="total")
     occupation: Mapped[str] = mapped_column(String(32), default="total")
     value: Mapped[float] = mapped_column(Float)
     sample_size: Mapped[int | None] = mapped_column(Integer)
@@ -329,6 +339,24 @@ class LayoffFiling(Base):
     external_ref: Mapped[str | None] = mapped_column(String(64))  # the filer's idempotency key
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     received_at: Mapped[dt.datetime]
+
+
+class RecruitmentDaily(Base):
+    """A day's postings and seekers for a city and occupation as the recruitment feed last delivered them.
+
+    Monthly totals (observations of job_postings and job_seekers, per occupation and `total`) are derived from
+    these rows; a day delivered twice (a repeated page) replaces itself instead of counting twice.
+    """
+
+    __tablename__ = "recruitment_daily"
+
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+    occupation: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    postings: Mapped[int] = mapped_column(Integer)
+    seekers: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    updated_at: Mapped[dt.datetime]
 
 
 class SourceCursor(Base):
@@ -576,6 +604,32 @@ class SchedulerLease(Base):
     holder: Mapped[str] = mapped_column(String(128))
     acquired_at: Mapped[dt.datetime]
     expires_at: Mapped[dt.datetime]
+
+
+class SchedulerClaim(Base):
+    """One row per job and trigger time: whoever inserts it runs that firing, so no firing runs twice.
+
+    The lease makes one scheduler the leader; the claim keeps "once per trigger" true even in the seconds
+    around a leadership hand-over, when an old leader that stalled may still fire.
+    """
+
+    __tablename__ = "scheduler_claims"
+
+    job_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slot: Mapped[dt.datetime] = mapped_column(primary_key=True)  # the trigger time this run serves
+    holder: Mapped[str] = mapped_column(String(128))
+    claimed_at: Mapped[dt.datetime]
+    job_run_id: Mapped[int | None] = mapped_column(BigId)
+
+
+class SchedulerJob(Base):
+    """APScheduler 3's SQLAlchemy job store (its own layout), created here so that migrations own every table."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: Mapped[str] = mapped_column(Unicode(191), primary_key=True)
+    next_run_time: Mapped[float | None] = mapped_column(Float, index=True)
+    job_state: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Report(Base):

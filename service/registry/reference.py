@@ -41,4 +41,5 @@ def reference_for(registry: Registry, *, today: dt.date) -> Reference:
     groups = {}
     for g in registry.groups:
         groups.update({g.code: g.code, g.name_zh: g.code, g.name_en.lower(): g.code})
-    return Reference(regions, indicators, indicator_names, groups, today=today)
+    levels = {r.code: r.level for r in registry.regions}
+    return Reference(regions, indicators, indicator_names, groups, today=today, region_levels=levels)

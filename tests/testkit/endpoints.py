@@ -7,7 +7,10 @@ Each entry of ENDPOINTS, keyed by (method, path template) exactly as in the Open
   (None when the endpoint holds no regional data: then its answer to Zhuzhou must contain nothing of Changsha);
 - `province_admin`: only an admin of a whole province may call it (a city admin gets 403);
 - `public`: no key needed;
-- `optional`: the endpoint is written on another branch; its entry waits here and is checked once it exists.
+- `optional`: the endpoint is written on another branch; its entry waits here and is checked once it exists;
+- `changsha_refusal`: the statuses that count as refusing the Zhuzhou caller's `at_changsha` call (403/404 by
+  default; an upload of Changsha's rows is refused row by row with 422, and that refusal is itself recorded:
+  the refused file is kept and audited, so `refusal_audited` is true there).
 
 The matrix test walks the OpenAPI document, so an endpoint without an entry here fails the test: add one
 when you add an endpoint.
@@ -21,12 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.accounts import create_organisation, create_user, issue_key
 from service.db.tables import ROLES, Subscription, ThresholdVersion
-from testkit.api_world import PLACES
+from testkit.api_world import COUNTY, PLACES, credit_code
 from testkit.factories import NOW
 from testkit.live import LiveApi
 
@@ -59,6 +63,8 @@ class Endpoint:
     province_admin: bool = False
     public: bool = False
     optional: bool = False
+    changsha_refusal: frozenset[int] = frozenset({403, 404})
+    refusal_audited: bool = False
 
 
 class Kit:
@@ -121,6 +127,51 @@ class Kit:
             assert r.status_code == 201, r.text
             self._report = r.json()[0]["id"]
         return self._report
+
+    def upload(self, place: str, *, bad: bool = False) -> Call:
+        """A multipart survey upload with one row for `place` (a fresh figure each time; `bad` adds a bad month)."""
+        value = 4.0 + next(self._serial) % 300 / 100
+        lines = f"地区代码,时期,指标,数值\n{PLACES[place]},2024-06,城镇调查失业率,{value:.2f}\n"
+        if bad:
+            lines += f"{PLACES[place]},2024-13,城镇调查失业率,5.0\n"
+        form = httpx.Request(
+            "POST", "http://form", files={"file": (f"{self.unique()}.csv", lines.encode(), "text/csv")}
+        )
+        return Call(
+            "POST",
+            V1 + "/batches",
+            params={"source": "survey"},
+            content=form.read(),
+            headers={"content-type": form.headers["content-type"]},
+        )
+
+    def batch_id(self, place: str, *, rejected: bool = False) -> int:
+        """A batch submitted by `place`'s uploader (landed, or refused with a problem report)."""
+        cache = self.__dict__.setdefault("_batches", {})
+        if (place, rejected) not in cache:
+            r = self.upload(place, bad=rejected).send(self.api, self.world.key(place, "uploader"))
+            assert r.status_code == (422 if rejected else 202), r.text
+            cache[place, rejected] = r.json()["batch_id"]
+        return cache[place, rejected]
+
+    def filing(self, place: str) -> Call:
+        """An art. 41 layoff filing by a new enterprise of `place` (shared test enterprises stay as they are)."""
+        serial = 1000 + next(self._serial)
+        return Call(
+            "POST",
+            V1 + "/layoff-filings",
+            json={
+                "external_ref": f"ref-{self.unique()}",
+                "credit_code": credit_code(COUNTY[place], serial),
+                "enterprise_name": f"权限矩阵企业{serial}",
+                "region_code": COUNTY[place],
+                "filed_on": "2025-09-01",
+                "planned_on": "2025-10-15",
+                "staff_before": 500,
+                "layoffs": 40,
+                "reason": "订单下降（测试）",
+            },
+        )
 
     def active_thresholds(self) -> ThresholdVersion:
         with self._session() as s:
@@ -278,5 +329,33 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
         frozenset({"analyst", "admin"}),
         lambda kit: Call("POST", V1 + "/reports", json={"quarter": "2025Q3", "region": "430000", "formats": ["html"]}),
         lambda kit: Call("POST", V1 + "/reports", json={"quarter": "2025Q3", "region": "430000", "formats": ["html"]}),
+    ),
+    # ingestion (service/api/routes/batches.py, layoffs.py): batches are seen by their submitter's subtree
+    ("GET", V1 + "/batches"): Endpoint(READ, _get("/batches")),
+    ("GET", V1 + "/batches/{batch_id}"): Endpoint(
+        READ,
+        lambda kit: Call("GET", f"{V1}/batches/{kit.batch_id('zhuzhou')}"),
+        lambda kit: Call("GET", f"{V1}/batches/{kit.batch_id('changsha')}"),
+    ),
+    ("GET", V1 + "/batches/{batch_id}/errors"): Endpoint(
+        READ,
+        lambda kit: Call("GET", f"{V1}/batches/{kit.batch_id('zhuzhou', rejected=True)}/errors"),
+        lambda kit: Call("GET", f"{V1}/batches/{kit.batch_id('changsha', rejected=True)}/errors"),
+    ),
+    ("POST", V1 + "/batches"): Endpoint(
+        frozenset({"uploader", "admin"}),
+        lambda kit: kit.upload("zhuzhou"),
+        lambda kit: kit.upload("changsha"),
+        changsha_refusal=frozenset({403, 422}),
+        refusal_audited=True,
+    ),
+    ("GET", V1 + "/sources/freshness"): Endpoint(READ, _get("/sources/freshness")),
+    ("GET", V1 + "/layoff-filings"): Endpoint(
+        READ, _get("/layoff-filings", region=ZZ), _get("/layoff-filings", region=CS)
+    ),
+    ("POST", V1 + "/layoff-filings"): Endpoint(
+        frozenset({"uploader", "responder", "admin"}),
+        lambda kit: kit.filing("zhuzhou"),
+        lambda kit: kit.filing("changsha"),
     ),
 }
