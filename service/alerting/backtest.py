@@ -47,8 +47,10 @@ def read_tidy(frame: pd.DataFrame, *, indicator: str, as_indicator: str) -> tupl
     code_col = "region_code" if "region_code" in cols else "region" if "region" in cols else None
     missing = [c for c in ("period", "indicator", "value") if c not in cols]
     if code_col is None or missing:
-        raise InputError(f"a tidy file needs region_code (or region), period, indicator, value; missing "
-                         f"{', '.join(missing or ['region_code'])}")  # fmt: skip
+        raise InputError(
+            f"a tidy file needs region_code (or region), period, indicator, value; missing "
+            f"{', '.join(missing or ['region_code'])}"
+        )
     rows = frame[frame["indicator"] == indicator]
     if rows.empty:
         known = ", ".join(sorted(map(str, frame["indicator"].unique()))[:10])
@@ -79,8 +81,11 @@ def restrict(ruleset: Ruleset, *, indicators: set[str], filings: bool) -> tuple[
     changed = True
     while changed:
         ids = {r.id for r in kept}
-        members = {r.id: (r.members if isinstance(r, CompositeRule) else [r.member]) for r in kept
-                   if isinstance(r, CompositeRule | BreadthRule)}  # fmt: skip
+        members = {
+            r.id: (r.members if isinstance(r, CompositeRule) else [r.member])
+            for r in kept
+            if isinstance(r, CompositeRule | BreadthRule)
+        }
         drop = {rid for rid, ms in members.items() if not set(ms) <= ids}
         changed = bool(drop)
         skipped += sorted(drop)

@@ -123,9 +123,14 @@ def evaluate(
             continue
         composite = isinstance(rule, CompositeRule | BreadthRule)
         got = values_of(
-            rule, inputs, months=months if composite else history, regions=codes, table=regions, now=now,
+            rule,
+            inputs,
+            months=months if composite else history,
+            regions=codes,
+            table=regions,
+            now=now,
             members=timelines,
-        )  # fmt: skip
+        )
         value = got.value[-lookback:]
         shown = {k: v[-lookback:] for k, v in got.shown.items()}
         cfg = _settings(rule, codes, regions)
@@ -137,9 +142,15 @@ def evaluate(
             fires = aligned(timelines[gate], codes, lookback) > 0
             allowed = fires if allowed is None else allowed & fires
         grades = grade_timeline(
-            raw, relaxed, missing, periods_needed=cfg.periods_needed, hold=cfg.hold,
-            level=shown["level"] if onset else None, level_margin=cfg.margin if onset else None, allowed=allowed,
-        )  # fmt: skip
+            raw,
+            relaxed,
+            missing,
+            periods_needed=cfg.periods_needed,
+            hold=cfg.hold,
+            level=shown["level"] if onset else None,
+            level_margin=cfg.margin if onset else None,
+            allowed=allowed,
+        )
         grades[:, ~cfg.enabled] = 0
         timelines[rule.id] = Graded(codes, grades, missing)
         if not rule.alert:
@@ -166,16 +177,26 @@ def _signal(ruleset, rule, regions, code, j, months, value, raw, shown, grades, 
     held = int(raw[t, j]) < 5 - grade  # the value itself no longer meets the grade: hysteresis or hold
     recent = range(max(0, t - _SHOWN_PERIODS + 1), t + 1)
     extra = {k: float(v[t, j]) for k, v in shown.items()}
-    extra.update({m: float(g.grades[t, list(g.regions).index(code)] > 0) if code in g.regions else 0.0
-                  for m, g in members.items()})  # fmt: skip
+    extra.update(
+        {
+            m: float(g.grades[t, list(g.regions).index(code)] > 0) if code in g.regions else 0.0
+            for m, g in members.items()
+        }
+    )
     name_zh, name_en, _ = regions.info(code)
     level = ruleset.level(grade)
     zh, en = explain(
-        rule, level, where=(name_zh, name_en), period=period, value=float(value[t, j]), bound=bound,
-        periods_needed=int(cfg.periods_needed[j]), held=held, extra=extra, member_names={
-            m: (ruleset.rule(m).name_zh, ruleset.rule(m).name_en) for m in members
-        },
-    )  # fmt: skip
+        rule,
+        level,
+        where=(name_zh, name_en),
+        period=period,
+        value=float(value[t, j]),
+        bound=bound,
+        periods_needed=int(cfg.periods_needed[j]),
+        held=held,
+        extra=extra,
+        member_names={m: (ruleset.rule(m).name_zh, ruleset.rule(m).name_en) for m in members},
+    )
     evidence = {
         "rule": rule.id,
         "kind": rule.kind,

@@ -162,7 +162,9 @@ def _layoffs(rule: LayoffRule, v: str, extra: Mapping[str, float], when_zh: str,
             f"{persons} persons in layoffs filed in the {w} months to {when_en}, {v}% of {insured} insured",
         )
     share = number(rule.cluster_min_share * 100)
-    return (f"截至{when_zh}的近 {w} 个月，同一县（市、区）同一月内有 {v} 家企业各裁员超过 {rule.cluster_min_layoffs} "
-            f"人或达职工的 {share}%",
-            f"in the {w} months to {when_en}, {v} enterprises of one county each filed layoffs of more than "
-            f"{rule.cluster_min_layoffs} persons or {share}% of staff in one month")  # fmt: skip
+    return (
+        f"截至{when_zh}的近 {w} 个月，同一县（市、区）同一月内有 {v} 家企业各裁员超过 {rule.cluster_min_layoffs} "
+        f"人或达职工的 {share}%",
+        f"in the {w} months to {when_en}, {v} enterprises of one county each filed layoffs of more than "
+        f"{rule.cluster_min_layoffs} persons or {share}% of staff in one month",
+    )

@@ -163,13 +163,20 @@ class Inputs:
         if key not in self._cache:
             f = self._forecasts if self.forecasts is not None else None
             if f is None or f.empty:
-                out = pd.DataFrame({"region_code": pd.Series([], dtype=object), "origin": pd.Series([], dtype="int64"),
-                                    "p": pd.Series([], dtype=float), "mean": pd.Series([], dtype=float)})  # fmt: skip
+                out = pd.DataFrame(
+                    {
+                        "region_code": pd.Series([], dtype=object),
+                        "origin": pd.Series([], dtype="int64"),
+                        "p": pd.Series([], dtype=float),
+                        "mean": pd.Series([], dtype=float),
+                    }
+                )
             else:
                 f = f[(f["key"] == f"{indicator}|{group}") & (f["horizon"] <= horizon)]
                 p = exceedance(level, mean=f["mean"], lo80=f["lo80"], hi80=f["hi80"], lo95=f["lo95"], hi95=f["hi95"])
-                frame = pd.DataFrame({"region_code": f["region_code"], "origin": f["origin"], "p": p,
-                                      "mean": f["mean"]})  # fmt: skip
+                frame = pd.DataFrame(
+                    {"region_code": f["region_code"], "origin": f["origin"], "p": p, "mean": f["mean"]}
+                )
                 out = frame.sort_values("p", kind="stable").groupby(["region_code", "origin"]).tail(1)
             self._cache[key] = out.sort_values("origin", kind="stable").reset_index(drop=True)
         return self._cache[key]
@@ -179,9 +186,14 @@ class Inputs:
         return int(self._obs["month"].max()) if len(self._obs) else None
 
     def wide(
-        self, indicator: str, months: pd.PeriodIndex, regions: Sequence[str], *, group: str = "total",
+        self,
+        indicator: str,
+        months: pd.PeriodIndex,
+        regions: Sequence[str],
+        *,
+        group: str = "total",
         occupation: str = "total",
-    ) -> np.ndarray:  # fmt: skip
+    ) -> np.ndarray:
         """(periods, regions) values of one series key; NaN where no figure is known."""
         key = f"{indicator}|{group}|{occupation}"
         if key not in self._cache:

@@ -75,8 +75,11 @@ class Ruleset(_Strict):
         if dupes:
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(dupes)}")
         risks = {r.code for r in self.risks}
-        problems = [f"rule {r.id}: unknown risk {r.risk!r} (risks: {', '.join(sorted(risks))})"
-                    for r in self.rules if r.risk not in risks]  # fmt: skip
+        problems = [
+            f"rule {r.id}: unknown risk {r.risk!r} (risks: {', '.join(sorted(risks))})"
+            for r in self.rules
+            if r.risk not in risks
+        ]
         by_id = {r.id: r for r in self.rules}
         for r in self.rules:
             for g in r.only_when:

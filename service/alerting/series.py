@@ -87,8 +87,9 @@ def deseasonalise(x: np.ndarray, mode: str, period: int = 12) -> np.ndarray:
         return x
     frame = _frame(x)
     half = period // 2
-    centred = (frame.rolling(period, min_periods=period).mean() + frame.rolling(period, min_periods=period)
-               .mean().shift(-1)) / 2  # fmt: skip
+    centred = (
+        frame.rolling(period, min_periods=period).mean() + frame.rolling(period, min_periods=period).mean().shift(-1)
+    ) / 2
     # centred.iloc[u] above averages x[u-11..u+1]: shift so it centres on u (x[u-6..u+6] with half weights)
     centred = centred.shift(-(half - 1))
     detrended = (frame - centred).to_numpy()

@@ -81,6 +81,7 @@ def trend_forecasts(x: np.ndarray, months: pd.PeriodIndex, regions, *, indicator
                 )
             )
     if not rows:
-        return pd.DataFrame(columns=["region_code", "indicator_code", "origin", "horizon", "mean", "lo80", "hi80",
-                                     "lo95", "hi95"])  # fmt: skip
+        return pd.DataFrame(
+            columns=["region_code", "indicator_code", "origin", "horizon", "mean", "lo80", "hi80", "lo95", "hi95"]
+        )
     return pd.concat(rows, ignore_index=True)
