@@ -23,9 +23,10 @@ from service.alerting.evaluate import evaluate
 from service.alerting.inputs import Inputs, RegionTable, month_index, month_ordinals
 from service.alerting.kinds import BreadthRule, CompositeRule, ForecastRule, LayoffRule
 from service.alerting.rules import Ruleset
+from service.alerting.score import episode_starts, in_force, sahm_flags, score
 from service.alerting.trend import trend_forecasts
 
-__all__ = ["Backtest", "backtest_frame", "read_tidy", "restrict", "timeline_csv"]
+__all__ = ["Backtest", "backtest_frame", "compare", "read_tidy", "restrict", "timeline_csv"]
 
 FORECAST_MODEL = "local linear trend Kalman filter (service/alerting/trend.py)"
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -136,3 +137,20 @@ def timeline_csv(timeline: pd.DataFrame) -> str:
     """The timeline as CSV with grades as I-IV."""
     out = timeline.sort_values(["region", "period"]).assign(grade=lambda f: f["grade"].map(ROMAN))
     return out.to_csv(index=False)
+
+
+def compare(bt: Backtest, *, first: pd.Period, split: pd.Period | None = None, worst: int = 3) -> list[dict]:
+    """Score rows (window, method, Score fields) for our timeline and the Sahm rule over the same windows."""
+    months = pd.PeriodIndex(bt.rates.index, freq="M")
+    episodes = episode_starts(bt.rates)
+    ours = in_force(bt.timeline, months, bt.rates.columns, worst=worst)
+    sahm = sahm_flags(bt.rates)
+    windows = [(f"{first}..", first, None)]
+    if split is not None:
+        windows = [(f"{first}..{split - 1}", first, split - 1), (f"{split}..", split, None), *windows]
+    rows = []
+    for name, lo, hi in windows:
+        for method, flags in (("ours", ours), ("sahm", sahm)):
+            s = score(bt.rates, flags, first=lo, last=hi, episodes=episodes)
+            rows.append({"window": name, "method": method, **s.as_dict()})
+    return rows

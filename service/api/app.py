@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from service.alerting.rules import Ruleset, load_rules
 from service.api.problems import install_problem_handlers
-from service.api.routes import alerts, forecasts, health, observations, reference
+from service.api.routes import alerts, forecasts, health, observations, reference, silences
 from service.config import Settings
 from service.db.engine import make_engine, make_sessionmaker
 from service.db.tables import ThresholdVersion
@@ -37,7 +37,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     registry, http_metrics = build_registry(app.state.sessions)
     app.state.metrics_registry = registry
     install_problem_handlers(app)
-    for module in (health, reference, observations, forecasts, alerts):
+    for module in (health, reference, observations, forecasts, alerts, silences):
         app.include_router(module.router)
 
     @app.middleware("http")

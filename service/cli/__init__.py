@@ -26,6 +26,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("jobs", "jobs"),
     ("jobs", "forecast"),
     ("jobs", "evaluate"),
+    ("warnings", "backtest_warnings"),
 ]
 
 

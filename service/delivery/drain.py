@@ -56,6 +56,8 @@ def drain_outbox(
     result = DrainResult()
     for _ in range(max_batches):
         with sessions() as s, s.begin():
+            if s.get_bind().dialect.name == "sqlite":
+                s.connection(execution_options={"sqlite_immediate": True})  # take the write lock first
             claimed = claim_due(s, now=clock(), limit=batch, lease=lease, token=token)
         if not claimed:
             break

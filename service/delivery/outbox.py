@@ -67,7 +67,11 @@ def _due(now: dt.datetime):
 
 
 def claim_due(session: Session, *, now: dt.datetime, limit: int, lease: dt.timedelta, token: str) -> list[Claimed]:
-    """Claim up to `limit` due messages for `lease`; the caller commits right away."""
+    """Claim up to `limit` due messages for `lease`; the caller commits right away.
+
+    On SQLite the caller begins the transaction with BEGIN IMMEDIATE (see drain.py), so the claim holds the
+    write lock from its first read.
+    """
     order = (Outbox.next_attempt_at, Outbox.id)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(
@@ -80,7 +84,6 @@ def claim_due(session: Session, *, now: dt.datetime, limit: int, lease: dt.timed
                 update(Outbox).where(Outbox.id.in_(ids)).values(claimed_until=now + lease, claim_token=token)
             )
     else:
-        session.connection(execution_options={"sqlite_immediate": True})
         due = select(Outbox.id).where(_due(now)).order_by(*order).limit(limit).scalar_subquery()
         session.execute(
             update(Outbox).where(Outbox.id.in_(due)).values(claimed_until=now + lease, claim_token=token),
@@ -128,7 +131,8 @@ def record_failure(
     max_attempts: int = MAX_ATTEMPTS,
 ) -> str | None:
     """Schedule a retry with backoff, or dead-letter; returns the new status (None if the claim had lapsed)."""
-    row = session.get(Outbox, outbox_id, with_for_update=session.get_bind().dialect.name == "postgresql")
+    postgres = session.get_bind().dialect.name == "postgresql"
+    row = session.get(Outbox, outbox_id, with_for_update=postgres, populate_existing=True)
     if row is None or row.claim_token != token or row.status != "pending":
         return None
     row.attempts += 1
