@@ -66,6 +66,8 @@ def explain(
 ) -> tuple[str, str]:
     uz, ue = _UNITS[rule.unit]
     cz, ce = _cmp(rule.op)
+    if held:  # the value no longer meets the bound; the grade holds until it clears by the margin or the hold ends
+        cz, ce = f"曾{cz}", f"has been {ce}"
     when_zh, when_en = f"{period.year}年{period.month}月", f"{period}"
     grade_zh = f"{level.code}级（{level.name_zh}）界限 {number(bound)}{uz}"
     grade_en = f"the grade {level.code} ({level.name_en}) bound of {number(bound)}{ue}"
