@@ -179,8 +179,10 @@ def _layoffs(
         else:
             per = _clusters(rule, frame, at, cols, n_t, n_r)
     shown: dict[str, np.ndarray] = {}
-    rolling = pd.DataFrame(per).rolling(rule.window, min_periods=1)
-    value = (rolling.max() if rule.measure in ("largest", "county_cluster") else rolling.sum()).to_numpy()
+    if rule.measure in ("largest", "county_cluster"):
+        value = series.rolling_extreme(per, rule.window, how="max", partial=True)
+    else:
+        value = series.rolling_sum(per, rule.window, partial=True)
     if rule.measure == "share_of_insured":
         insured = pd.DataFrame(inputs.wide(rule.insured_indicator, months, regions)).ffill().to_numpy()
         shown = {"persons": value, "insured": insured}

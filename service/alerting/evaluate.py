@@ -72,6 +72,11 @@ class _Settings:
 def _settings(rule, regions: Sequence[str], table: RegionTable) -> _Settings:
     n = len(regions)
     bounds = np.full((n, 4), np.nan)
+    if not rule.overrides:
+        for g, b in rule.grades.items():
+            bounds[:, 4 - g] = b
+        return _Settings(bounds, np.full(n, rule.for_periods, np.int32), np.full(n, rule.clear_margin),
+                         np.full(n, rule.keep_firing_for, np.int32), np.ones(n, bool))  # fmt: skip
     k, margin, hold, on = np.empty(n, np.int32), np.empty(n), np.empty(n, np.int32), np.ones(n, bool)
     for j, code in enumerate(regions):
         override = next((rule.overrides[a] for a in table.ancestry(code) if a in rule.overrides), None)
@@ -115,6 +120,8 @@ def evaluate(
     lookback = ruleset.lookback_months
     history = pd.period_range(end=as_of, periods=lookback + HISTORY_MONTHS, freq="M")
     months = history[-lookback:]
+    labels = [str(m) for m in months]
+    starts = [m.start_time.date() for m in months]
     timelines: dict[str, Graded] = {}
     signals: list[Signal] = []
     for rule in _order(ruleset):
@@ -155,36 +162,50 @@ def evaluate(
         timelines[rule.id] = Graded(codes, grades, missing)
         if not rule.alert:
             continue
-        member_grades = {m: timelines[m] for m in getattr(rule, "members", [])}
+        members = {m: (timelines[m], {c: i for i, c in enumerate(timelines[m].regions)})
+                   for m in getattr(rule, "members", [])}  # fmt: skip
+        ctx = _Context(ruleset, rule, regions, months, labels, starts, value, raw, shown, grades, cfg, members)
         for j in np.flatnonzero(grades[-1] > 0):
             if not detail:
                 signals.append(Signal(codes[j], rule.risk, int(grades[-1, j]), rule.id, as_of.start_time.date(), {}))
                 continue
-            signals.append(
-                _signal(ruleset, rule, regions, codes[j], j, months, value, raw, shown, grades, cfg, member_grades)
-            )
+            signals.append(_signal(ctx, codes[j], j))
     return Evaluation(as_of, months, signals, timelines)
 
 
-def _signal(ruleset, rule, regions, code, j, months, value, raw, shown, grades, cfg, members) -> Signal:
-    grade = int(grades[-1, j])
+@dataclass(frozen=True)
+class _Context:
+    """What building one rule's signals needs, computed once per rule."""
+
+    ruleset: Ruleset
+    rule: object
+    regions: RegionTable
+    months: pd.PeriodIndex
+    labels: list[str]
+    starts: list[dt.date]
+    value: np.ndarray
+    raw: np.ndarray
+    shown: dict[str, np.ndarray]
+    grades: np.ndarray
+    cfg: _Settings
+    members: dict[str, tuple[Graded, dict[str, int]]]
+
+
+def _signal(ctx: _Context, code: str, j: int) -> Signal:
+    rule, cfg, value, labels = ctx.rule, ctx.cfg, ctx.value, ctx.labels
+    grade = int(ctx.grades[-1, j])
     known = np.flatnonzero(~np.isnan(value[:, j]))
-    t = int(known[-1]) if len(known) else len(months) - 1
+    t = int(known[-1]) if len(known) else len(ctx.months) - 1
     if isinstance(rule, StaleRule):
-        t = len(months) - 1
-    period = months[t]
+        t = len(ctx.months) - 1
+    period = ctx.months[t]
     bound = float(cfg.bounds[j, 4 - grade])
-    held = int(raw[t, j]) < 5 - grade  # the value itself no longer meets the grade: hysteresis or hold
+    held = int(ctx.raw[t, j]) < 5 - grade  # the value itself no longer meets the grade: hysteresis or hold
     recent = range(max(0, t - _SHOWN_PERIODS + 1), t + 1)
-    extra = {k: float(v[t, j]) for k, v in shown.items()}
-    extra.update(
-        {
-            m: float(g.grades[t, list(g.regions).index(code)] > 0) if code in g.regions else 0.0
-            for m, g in members.items()
-        }
-    )
-    name_zh, name_en, _ = regions.info(code)
-    level = ruleset.level(grade)
+    extra = {k: float(v[t, j]) for k, v in ctx.shown.items()}
+    extra.update({m: float(code in idx and g.grades[t, idx[code]] > 0) for m, (g, idx) in ctx.members.items()})
+    name_zh, name_en, _ = ctx.regions.info(code)
+    level = ctx.ruleset.level(grade)
     zh, en = explain(
         rule,
         level,
@@ -195,15 +216,15 @@ def _signal(ruleset, rule, regions, code, j, months, value, raw, shown, grades, 
         periods_needed=int(cfg.periods_needed[j]),
         held=held,
         extra=extra,
-        member_names={m: (ruleset.rule(m).name_zh, ruleset.rule(m).name_en) for m in members},
+        member_names={m: (ctx.ruleset.rule(m).name_zh, ctx.ruleset.rule(m).name_en) for m in ctx.members},
     )
     evidence = {
         "rule": rule.id,
         "kind": rule.kind,
-        "period": str(period),
+        "period": labels[t],
         "value": _round(value[t, j]),
-        "values": {str(months[i]): _round(value[i, j]) for i in recent},
-        "shown": {k: {str(months[i]): _round(v[i, j]) for i in recent} for k, v in shown.items()},
+        "values": {labels[i]: _round(value[i, j]) for i in recent},
+        "shown": {k: {labels[i]: _round(v[i, j]) for i in recent} for k, v in ctx.shown.items()},
         "grade": grade,
         "threshold": bound,
         "op": rule.op,
@@ -212,14 +233,14 @@ def _signal(ruleset, rule, regions, code, j, months, value, raw, shown, grades, 
         "clear_margin": float(cfg.margin[j]),
         "keep_firing_for": int(cfg.hold[j]),
         "held": bool(held),
-        "members": {m: bool(extra[m]) for m in members} or None,
+        "members": {m: bool(extra[m]) for m in ctx.members} or None,
         "source": rule.source,
         "text": {"value": number(float(value[t, j]))},
     }
     for key in ("indicator", "numerator", "denominator", "measure", "level", "horizon", "window", "transform"):
         if hasattr(rule, key):
             evidence[key] = getattr(rule, key)
-    return Signal(code, rule.risk, grade, rule.id, period.to_timestamp().date(), evidence, zh, en)
+    return Signal(code, rule.risk, grade, rule.id, ctx.starts[t], evidence, zh, en)
 
 
 def _round(v: float) -> float | None:

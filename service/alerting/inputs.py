@@ -118,25 +118,38 @@ class Inputs:
     observations: pd.DataFrame
     forecasts: pd.DataFrame | None = None
     filings: pd.DataFrame | None = None
-    _obs: pd.DataFrame = field(init=False, repr=False)
     _forecasts: pd.DataFrame | None = field(init=False, repr=False, default=None)
     _cache: dict = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         obs = self.observations
         _require(obs, _OBS, "observations")
-        self._obs = pd.DataFrame(
-            {
-                "region_code": obs["region_code"].astype(str).to_numpy(),
-                "key": obs["indicator_code"].astype(str)
-                + "|"
-                + (obs["population_group"].astype(str) if "population_group" in obs else "total")
-                + "|"
-                + (obs["occupation"].astype(str) if "occupation" in obs else "total"),
-                "month": month_ordinals(obs["period"]),
-                "value": pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float),
-            }
-        )
+        # Index the figures once: a series key per row (indicator, group, occupation), the region and the month
+        # as integers, sorted by key so each series is one slice. A repeated (series, region, month) keeps its
+        # last row, as a later line of a file corrects an earlier one.
+        parts = [obs["indicator_code"], obs.get("population_group"), obs.get("occupation")]
+        codes, uniques = [], []
+        for part in parts:
+            c, u = pd.factorize(pd.Series("total", index=obs.index) if part is None else part.astype(str))
+            codes.append(c.astype(np.int64))
+            uniques.append(list(u))
+        key = (codes[0] * len(uniques[1]) + codes[1]) * len(uniques[2]) + codes[2]
+        region, self._regions = pd.factorize(obs["region_code"].astype(str))
+        month = month_ordinals(obs["period"])
+        value = pd.to_numeric(obs["value"], errors="coerce").to_numpy(dtype=float)
+        flat = (key * (len(self._regions) + 1) + region) * 100_000 + (month - month.min() if len(month) else 0)
+        keep = ~pd.Series(flat).duplicated(keep="last").to_numpy()
+        order = np.argsort(key[keep], kind="stable")
+        self._key = key[keep][order]
+        self._region = region[keep][order]
+        self._month = month[keep][order]
+        self._value = value[keep][order]
+        self._keys = {
+            (a, b, c): (i * len(uniques[1]) + j) * len(uniques[2]) + k
+            for i, a in enumerate(uniques[0])
+            for j, b in enumerate(uniques[1])
+            for k, c in enumerate(uniques[2])
+        }
         if self.forecasts is not None:
             _require(self.forecasts, _FORECAST, "forecasts")
             f = self.forecasts
@@ -177,13 +190,16 @@ class Inputs:
                 frame = pd.DataFrame(
                     {"region_code": f["region_code"], "origin": f["origin"], "p": p, "mean": f["mean"]}
                 )
-                out = frame.sort_values("p", kind="stable").groupby(["region_code", "origin"]).tail(1)
+                frame = frame.sort_values(["region_code", "origin", "p"], kind="stable")
+                last = np.r_[(frame["region_code"].to_numpy()[1:] != frame["region_code"].to_numpy()[:-1])
+                             | (frame["origin"].to_numpy()[1:] != frame["origin"].to_numpy()[:-1]), True]  # fmt: skip
+                out = frame[last]
             self._cache[key] = out.sort_values("origin", kind="stable").reset_index(drop=True)
         return self._cache[key]
 
     @property
     def last_month(self) -> int | None:
-        return int(self._obs["month"].max()) if len(self._obs) else None
+        return int(self._month.max()) if len(self._month) else None
 
     def wide(
         self,
@@ -195,17 +211,18 @@ class Inputs:
         occupation: str = "total",
     ) -> np.ndarray:
         """(periods, regions) values of one series key; NaN where no figure is known."""
-        key = f"{indicator}|{group}|{occupation}"
-        if key not in self._cache:
-            rows = self._obs[self._obs["key"] == key]
-            self._cache[key] = rows.drop_duplicates(["region_code", "month"], keep="last")
-        rows = self._cache[key]
         out = np.full((len(months), len(regions)), np.nan)
-        if rows.empty or len(months) == 0:
+        key = self._keys.get((indicator, group, occupation))
+        if key is None or len(months) == 0:
             return out
+        lo, hi = np.searchsorted(self._key, [key, key + 1])
+        cols_key = ("cols", id(regions), len(regions))
+        if cols_key not in self._cache:
+            self._cache[cols_key] = (regions, pd.Index(list(regions)).get_indexer(self._regions))
+        col_of = self._cache[cols_key][1]
         first = months[0].year * 12 + months[0].month - 1
-        col = pd.Index(regions).get_indexer(rows["region_code"])
-        row = rows["month"].to_numpy() - first
+        row = self._month[lo:hi] - first
+        col = col_of[self._region[lo:hi]]
         ok = (col >= 0) & (row >= 0) & (row < len(months))
-        out[row[ok], col[ok]] = rows["value"].to_numpy()[ok]
+        out[row[ok], col[ok]] = self._value[lo:hi][ok]
         return out

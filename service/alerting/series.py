@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 
 __all__ = [
     "SEASONAL_STRENGTH",
@@ -17,6 +18,7 @@ __all__ = [
     "local_level",
     "mean3",
     "rise",
+    "rolling_extreme",
     "rolling_mean",
     "rolling_sum",
     "smooth",
@@ -40,12 +42,35 @@ def mean3(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def rolling_sum(x: np.ndarray, window: int) -> np.ndarray:
-    return _frame(x).rolling(window, min_periods=window).sum().to_numpy()
+def rolling_sum(x: np.ndarray, window: int, *, partial: bool = False) -> np.ndarray:
+    """Trailing sum over `window` periods; NaN unless all figures exist (or, `partial`, over what exists)."""
+    x = np.asarray(x, dtype=float)
+    gap = np.isnan(x)
+    total = np.cumsum(np.where(gap, 0.0, x), axis=0)
+    gaps = np.cumsum(gap, axis=0)
+    total[window:] = total[window:] - total[:-window]
+    gaps[window:] = gaps[window:] - gaps[:-window]
+    if partial:
+        return total
+    out = np.where(gaps == 0, total, np.nan)
+    out[: window - 1] = np.nan
+    return out
 
 
 def rolling_mean(x: np.ndarray, window: int) -> np.ndarray:
-    return _frame(x).rolling(window, min_periods=window).mean().to_numpy()
+    return rolling_sum(x, window) / window
+
+
+def rolling_extreme(x: np.ndarray, window: int, *, how: str = "min", partial: bool = False) -> np.ndarray:
+    """Trailing min or max over `window` periods; NaN if a figure is missing (`partial`: over what exists)."""
+    x = np.asarray(x, dtype=float)
+    fill = np.nan if not partial else (np.inf if how == "min" else -np.inf)
+    padded = np.concatenate([np.full((window - 1, *x.shape[1:]), fill), x], axis=0)
+    if partial:
+        padded = np.where(np.isnan(padded), fill, padded)
+    windows = sliding_window_view(padded, window, axis=0)
+    out = windows.min(axis=-1) if how == "min" else windows.max(axis=-1)
+    return np.where(np.isinf(out), np.nan, out) if partial else out
 
 
 def local_level(x: np.ndarray, q: float) -> np.ndarray:
@@ -139,11 +164,11 @@ def smooth(x: np.ndarray, *, transform: str, seasonal: str = "none", q: float = 
 
 def rise(s: np.ndarray, *, window: int, include_current: bool) -> np.ndarray:
     """s minus its lowest value over the previous `window` periods (or the last `window` including t)."""
-    frame = _frame(s)
-    low = frame.rolling(window, min_periods=window).min()
+    s = np.asarray(s, dtype=float)
+    low = rolling_extreme(s, window, how="min")
     if not include_current:
-        low = low.shift(1)
-    return (frame - low).to_numpy()
+        low = np.concatenate([np.full((1, *s.shape[1:]), np.nan), low[:-1]], axis=0)
+    return s - low
 
 
 def change(s: np.ndarray, *, periods: int, relative: bool) -> np.ndarray:
