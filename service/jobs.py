@@ -15,24 +15,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.baselines import SeasonalNaive
 from models.panel import forecast_panel
 from service import ingest_jobs
 from service.alerting.evaluate import evaluate
-from service.alerting.state import transition
 from service.config import Settings
-from service.db.alerts import apply_decision, fingerprint, live_alerts, snapshot
+from service.db.alerts import apply_evaluation, escalate_overdue, send_reminders
 from service.db.engine import make_engine, make_sessionmaker
 from service.db.forecasts import start_run, store_series
 from service.db.queries import observations_as_of
-from service.db.tables import JobRun, Region
+from service.db.rule_inputs import evaluation_month, load_inputs, region_table
+from service.db.tables import JobRun
+from service.delivery import build_notifiers, drain_outbox
 from service.registry import Registry, load_registry
 from service.thresholds import active_rules
 
-__all__ = ["FORECAST_TARGETS", "JOBS", "evaluate_rules", "forecast", "run_job"]
+__all__ = ["FORECAST_TARGETS", "JOBS", "escalate", "evaluate_rules", "forecast", "remind", "run_job"]
 
 log = logging.getLogger(__name__)
 
@@ -86,39 +86,38 @@ def forecast(session: Session, *, now: dt.datetime, trigger: str = "manual", tar
     return {"run_id": run.id, "series": stored, "fallbacks": fallbacks}
 
 
-def evaluate_rules(session: Session, *, now: dt.datetime, registry: Registry, rules_path) -> dict:
-    """Evaluate the rules in force on the data known now and move every alert through its lifecycle."""
+def evaluate_rules(session: Session, *, now: dt.datetime, rules_path, registry: Registry | None = None) -> dict:
+    """Evaluate the rules in force on the data known now and move every alert through its lifecycle.
+
+    The month evaluated is the last complete one; figures, forecasts and filings are those known at `now`.
+    """
     rules = active_rules(session, path=rules_path, now=now)
-    ruleset = rules.ruleset
-    indicators = sorted({r.indicator for r in ruleset.rules})
-    obs = observations_as_of(session, as_of=now, indicators=indicators)
-    active_codes = set(session.scalars(select(Region.code).where(Region.active.is_(True))))
-    regions = [r.code for r in registry.regions if r.level in {"city", "province"} and r.code in active_codes]
-    names = {r.code: r.name_zh for r in registry.regions}
-    signals = evaluate(ruleset, obs, regions=regions, names=names)
-    by_key: dict[tuple[str, str], list] = {}
-    for s in signals:
-        by_key.setdefault((s.region_code, s.risk), []).append(s)
-    live = live_alerts(session)
-    keys = set(by_key) | {(a.region_code, a.risk) for a in live.values()}
-    counts: dict[str, int] = {}
-    for region, risk in sorted(keys):
-        found = by_key.get((region, risk), [])
-        grade = min((s.grade for s in found), default=None)  # a higher grade inhibits lower ones
-        alert = live.get(fingerprint(region, risk))
-        decision = transition(snapshot(alert), grade=grade, now=now)
-        apply_decision(
-            session,
-            alert=alert,
-            decision=decision,
-            region_code=region,
-            risk=risk,
-            signals=found,
-            ruleset=ruleset,
-            now=now,
-        )
-        counts[decision.reason.value] = counts.get(decision.reason.value, 0) + 1
-    return {"threshold_version": rules.version_id, "signals": len(signals), "refused_file": rules.refused, **counts}
+    month = evaluation_month(now)
+    result = evaluate(
+        rules.ruleset,
+        load_inputs(session, ruleset=rules.ruleset, now=now, as_of=month),
+        regions=region_table(session),
+        as_of=month,
+        now=now.date(),
+    )
+    counts = apply_evaluation(session, evaluation=result, ruleset=rules.ruleset, now=now)
+    return {
+        "threshold_version": rules.version_id,
+        "month": str(month),
+        "signals": len(result.signals),
+        "refused_file": rules.refused,
+        **counts,
+    }
+
+
+def escalate(session: Session, *, now: dt.datetime, rules_path) -> dict:
+    """Pass alerts nobody acknowledged in time to the parent region's department (county -> city -> province)."""
+    return escalate_overdue(session, ruleset=active_rules(session, path=rules_path, now=now).ruleset, now=now)
+
+
+def remind(session: Session, *, now: dt.datetime, rules_path) -> dict:
+    """Remind subscribers of open alerts nobody has acknowledged, at each level's interval."""
+    return send_reminders(session, ruleset=active_rules(session, path=rules_path, now=now).ruleset, now=now)
 
 
 # ------------------------------------------------------------------------------------------- the job list
@@ -142,6 +141,23 @@ def _report_job(settings: Settings, *, now: dt.datetime) -> dict:
     return _in_transaction(settings, lambda s: scheduled_reports(s, province_codes=settings.province_codes, now=now))
 
 
+def _escalate_job(settings: Settings, *, now: dt.datetime) -> dict:
+    return _in_transaction(settings, lambda s: escalate(s, now=now, rules_path=settings.thresholds_path))
+
+
+def _remind_job(settings: Settings, *, now: dt.datetime) -> dict:
+    return _in_transaction(settings, lambda s: remind(s, now=now, rules_path=settings.thresholds_path))
+
+
+def _deliver_job(settings: Settings, *, now: dt.datetime) -> dict:
+    """Send due notices (each committed on its own); real time, since sending takes time."""
+    engine = make_engine(settings.database_url)
+    try:
+        return drain_outbox(make_sessionmaker(engine), notifiers=build_notifiers(settings)).as_dict()
+    finally:
+        engine.dispose()
+
+
 JOBS: dict[str, Callable[..., dict]] = {
     "forecast-series": _forecast_job,
     "evaluate-rules": _evaluate_job,
@@ -152,6 +168,9 @@ JOBS: dict[str, Callable[..., dict]] = {
     "pull-social-insurance": ingest_jobs.pull_social_insurance,
     "process-new-data": ingest_jobs.process_new_data,
     "check-freshness": ingest_jobs.check_freshness,
+    "escalate-overdue": _escalate_job,
+    "send-reminders": _remind_job,
+    "deliver-outbox": _deliver_job,
 }
 
 

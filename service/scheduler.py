@@ -86,6 +86,17 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     # A daily full pass even without new data: acknowledgement deadlines and forecast-based rules move with time.
     ScheduledJob("evaluate-rules", CronTrigger(hour=8, minute=0, timezone=LOCAL), misfire_grace_time=6 * 3600),
     ScheduledJob("check-freshness", every(hours=1), misfire_grace_time=3000),
+    # Warnings: grades I and II must be acknowledged within 2 h, so deadlines are checked every 15 minutes.
+    ScheduledJob("escalate-overdue", every(minutes=15), misfire_grace_time=600),
+    ScheduledJob("send-reminders", every(hours=1), misfire_grace_time=3000),
+    # Notices leave within a minute of the alert event that caused them; retries back off inside the outbox.
+    ScheduledJob("deliver-outbox", every(minutes=1), misfire_grace_time=50),
+    # The quarterly joint-assessment report, ten days after each quarter ends (Beijing morning).
+    ScheduledJob(
+        "report-quarterly",
+        CronTrigger(month="1,4,7,10", day=10, hour=6, minute=0, timezone=LOCAL),
+        misfire_grace_time=24 * 3600,
+    ),
 )
 
 

@@ -2,7 +2,7 @@
 
 Rules are re-read at every evaluation, so an edited file takes effect without a restart. A file that fails
 validation is recorded once as `refused` (with the messages naming its lines) and the last good version stays
-in force. The caller owns the transaction.
+in force. Every new version and every refusal is also written to the audit log. The caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.alerting.rules import RulesError, Ruleset, load_rules
+from service.audit import record
 from service.db.tables import ThresholdVersion
 
 __all__ = ["ActiveRules", "active_rules", "offer_rules"]
@@ -38,17 +39,26 @@ def offer_rules(
         ruleset = load_rules(text, source=source)
     except RulesError as exc:
         if not session.scalar(select(ThresholdVersion.id).where(ThresholdVersion.sha256 == sha)):
-            session.add(
-                ThresholdVersion(
-                    sha256=sha,
-                    content=text,
-                    status="refused",
-                    message="\n".join(exc.problems),
-                    loaded_at=now,
-                    loaded_by=user_id,
-                )
+            refused = ThresholdVersion(
+                sha256=sha,
+                content=text,
+                status="refused",
+                message="\n".join(exc.problems),
+                loaded_at=now,
+                loaded_by=user_id,
             )
+            session.add(refused)
             session.flush()
+            record(
+                session,
+                action="thresholds.refuse",
+                object_type="threshold_version",
+                object_id=refused.id,
+                now=now,
+                user_id=user_id,
+                before=_brief(active),
+                after={"source": source, "sha256": sha, "problems": exc.problems[:50]},
+            )
         if active is None:
             raise
         return ActiveRules(load_rules(active.content, source=f"threshold version {active.id}"), active.id, exc.problems)
@@ -58,7 +68,21 @@ def offer_rules(
     version = ThresholdVersion(sha256=sha, content=text, status="active", loaded_at=now, loaded_by=user_id)
     session.add(version)
     session.flush()
+    record(
+        session,
+        action="thresholds.activate",
+        object_type="threshold_version",
+        object_id=version.id,
+        now=now,
+        user_id=user_id,
+        before=_brief(active),
+        after={"id": version.id, "sha256": sha, "source": source, "rules": [r.id for r in ruleset.rules]},
+    )
     return ActiveRules(ruleset, version.id, [])
+
+
+def _brief(version: ThresholdVersion | None) -> dict | None:
+    return None if version is None else {"id": version.id, "sha256": version.sha256}
 
 
 def active_rules(session: Session, *, path: Path, now: dt.datetime) -> ActiveRules:

@@ -31,6 +31,7 @@ from service.api.routes import (
     organisations,
     reference,
     reports,
+    silences,
     subscriptions,
     thresholds,
     users,
@@ -62,6 +63,7 @@ ROUTERS = (
     reports,
     batches,
     layoffs,
+    silences,
 )
 
 

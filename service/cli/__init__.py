@@ -30,6 +30,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("report", "report"),
     ("ingest", "ingest"),
     ("scheduler", "scheduler"),
+    ("warnings", "backtest_warnings"),
 ]
 
 

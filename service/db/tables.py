@@ -492,6 +492,11 @@ class Alert(Base):
     responsible_region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
     last_notified_at: Mapped[dt.datetime | None]
     clear_since: Mapped[dt.date | None] = mapped_column(Date)  # hysteresis: first clear period on the way down
+    ack_note: Mapped[str | None] = mapped_column(Text)
+    # A responder may close an alert by hand with a note; the same figures then do not reopen it.
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    resolved_by_hand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
 
 
 class AlertEvent(Base):
@@ -568,6 +573,8 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime]
     claimed_until: Mapped[dt.datetime | None]
+    # Who holds the claim until claimed_until: a sender records its outcome only while its token still holds.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     sent_at: Mapped[dt.datetime | None]

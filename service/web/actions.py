@@ -1,7 +1,7 @@
-"""Acknowledge and resolve an alert from the web pages: state, event and audit record, in the caller's transaction.
+"""Acknowledge and resolve an alert from the web pages, through the same lifecycle functions the API uses.
 
-Interim: the warnings area is writing the service-layer functions for these in service/db/alerts.py; when they
-land, the routes in service/web/alerts.py call those instead and this module goes.
+The page checks scope and role and maps refusals to Chinese-first messages; the state change, its event and
+the resolution notices come from service/db/alerts.py, and the write is audited here like the API's.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from service.api.deps import Caller
 from service.audit import record
-from service.db.tables import Alert, AlertEvent
+from service.db import alerts as lifecycle
+from service.db.tables import Alert
 from service.web.errors import ActionRefused, WebError
 
 __all__ = ["RESPONDERS", "acknowledge", "resolve"]
@@ -30,40 +31,21 @@ def _alert_for(session: Session, *, alert_id: int, caller: Caller) -> Alert:
     return alert
 
 
-def _event(session: Session, alert: Alert, *, kind: str, before: str, caller: Caller, now: dt.datetime, note: str):
-    session.add(
-        AlertEvent(
-            alert_id=alert.id,
-            at=now,
-            kind=kind,
-            reason=f"{kind}_by_user",
-            from_grade=alert.grade,
-            to_grade=alert.grade,
-            from_state=before,
-            to_state=alert.state,
-            actor_user_id=caller.user_id,
-            detail={"note": note[:MAX_NOTE]} if note else {},
-        )
-    )
+def _audit(session, alert: Alert, action: str, before: str, caller: Caller, now, note: str, remote_addr) -> None:
+    record(session, action=action, object_type="alert", object_id=alert.id, now=now, user_id=caller.user_id,
+           before={"state": before}, after={"state": alert.state, "note": note}, remote_addr=remote_addr)  # fmt: skip
 
 
 def acknowledge(
     session: Session, *, alert_id: int, caller: Caller, now: dt.datetime, note: str = "", remote_addr: str | None = None
 ) -> Alert:
     alert = _alert_for(session, alert_id=alert_id, caller=caller)
-    if alert.state != "open":
-        raise ActionRefused(409, "该预警不是待签收状态。", "This warning is not awaiting acknowledgement.")
-    before = alert.state
-    alert.state, alert.acknowledged_at, alert.acknowledged_by, alert.updated_at = (
-        "acknowledged",
-        now,
-        caller.user_id,
-        now,
-    )
-    _event(session, alert, kind="acknowledged", before=before, caller=caller, now=now, note=note)
-    record(session, action="alert.acknowledge", object_type="alert", object_id=alert.id, now=now,
-           user_id=caller.user_id, before={"state": before}, after={"state": alert.state, "note": note[:MAX_NOTE]},
-           remote_addr=remote_addr)  # fmt: skip
+    before, note = alert.state, note[:MAX_NOTE]
+    try:
+        lifecycle.acknowledge(session, alert=alert, user_id=caller.user_id, note=note or None, now=now)
+    except lifecycle.AlertStateError as exc:
+        raise ActionRefused(409, "该预警不是待签收状态。", "This warning is not awaiting acknowledgement.") from exc
+    _audit(session, alert, "alert.acknowledge", before, caller, now, note, remote_addr)
     return alert
 
 
@@ -71,12 +53,12 @@ def resolve(
     session: Session, *, alert_id: int, caller: Caller, now: dt.datetime, note: str = "", remote_addr: str | None = None
 ) -> Alert:
     alert = _alert_for(session, alert_id=alert_id, caller=caller)
-    if alert.state == "resolved":
-        raise ActionRefused(409, "该预警已经解除。", "This warning is already resolved.")
-    before = alert.state
-    alert.state, alert.resolved_at, alert.ack_deadline, alert.updated_at = "resolved", now, None, now
-    _event(session, alert, kind="resolved", before=before, caller=caller, now=now, note=note)
-    record(session, action="alert.resolve", object_type="alert", object_id=alert.id, now=now,
-           user_id=caller.user_id, before={"state": before}, after={"state": "resolved", "note": note[:MAX_NOTE]},
-           remote_addr=remote_addr)  # fmt: skip
+    before, note = alert.state, note[:MAX_NOTE]
+    if not note:
+        raise ActionRefused(422, "解除预警须填写处理情况说明。", "Resolving a warning needs a note on what was done.")
+    try:
+        lifecycle.resolve_by_hand(session, alert=alert, user_id=caller.user_id, note=note, ruleset=None, now=now)
+    except lifecycle.AlertStateError as exc:
+        raise ActionRefused(409, "该预警已经解除。", "This warning is already resolved.") from exc
+    _audit(session, alert, "alert.resolve", before, caller, now, note, remote_addr)
     return alert

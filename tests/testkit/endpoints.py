@@ -18,6 +18,7 @@ when you add an endpoint.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import uuid
 from collections.abc import Callable
@@ -29,13 +30,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.accounts import create_organisation, create_user, issue_key
-from service.db.tables import ROLES, Subscription, ThresholdVersion
+from service.db.tables import ROLES, Alert, Silence, Subscription, ThresholdVersion
 from testkit.api_world import COUNTY, PLACES, credit_code
 from testkit.factories import NOW
 from testkit.live import LiveApi
 
 READ = frozenset(ROLES)  # every role reads within its scope
 ADMIN = frozenset({"admin"})
+RESPOND = frozenset({"responder", "admin"})
 V1 = "/api/v1"
 
 
@@ -172,6 +174,46 @@ class Kit:
                 "reason": "订单下降（测试）",
             },
         )
+
+    def fresh_alert(self, place: str) -> int:
+        """An open alert of `place` for a risk of its own (acknowledging or resolving it touches nothing shared)."""
+        risk = f"test-{self.unique()}"
+        with self._session() as s, s.begin():
+            alert = Alert(
+                fingerprint=uuid.uuid4().hex,
+                region_code=PLACES[place],
+                risk=risk,
+                grade=4,
+                state="open",
+                period=dt.date(2025, 9, 1),
+                summary_zh="测试预警",
+                summary_en="test alert",
+                opened_at=NOW,
+                updated_at=NOW,
+                ack_deadline=NOW + dt.timedelta(hours=24),
+                responsible_region_code=PLACES[place],
+            )
+            s.add(alert)
+            s.flush()
+            return alert.id
+
+    def fresh_silence(self, place: str) -> int:
+        with self._session() as s, s.begin():
+            silence = Silence(
+                region_code=PLACES[place],
+                risk=None,
+                starts_at=NOW,
+                ends_at=NOW + dt.timedelta(days=3650),
+                reason=f"test {self.unique()}",
+                created_at=NOW,
+            )
+            s.add(silence)
+            s.flush()
+            return silence.id
+
+    def silence_body(self, place: str) -> dict:
+        ends = dt.datetime.now(dt.UTC) + dt.timedelta(days=30)  # silences are short by rule (at most 90 days)
+        return {"region_code": PLACES[place], "ends_at": ends.isoformat(), "reason": f"test {self.unique()}"}
 
     def active_thresholds(self) -> ThresholdVersion:
         with self._session() as s:
@@ -357,5 +399,32 @@ ENDPOINTS: dict[tuple[str, str], Endpoint] = {
         frozenset({"uploader", "responder", "admin"}),
         lambda kit: kit.filing("zhuzhou"),
         lambda kit: kit.filing("changsha"),
+    ),
+    # alert actions and silences (service/api/routes/alerts.py, silences.py): responders and admins act
+    ("POST", V1 + "/alerts/{alert_id}/acknowledge"): Endpoint(
+        RESPOND,
+        lambda kit: Call("POST", f"{V1}/alerts/{kit.fresh_alert('zhuzhou')}/acknowledge", json={"note": "在处理"}),
+        lambda kit: Call("POST", f"{V1}/alerts/{kit.fresh_alert('changsha')}/acknowledge", json={"note": "x"}),
+    ),
+    ("POST", V1 + "/alerts/{alert_id}/resolve"): Endpoint(
+        RESPOND,
+        lambda kit: Call("POST", f"{V1}/alerts/{kit.fresh_alert('zhuzhou')}/resolve", json={"note": "已处置"}),
+        lambda kit: Call("POST", f"{V1}/alerts/{kit.fresh_alert('changsha')}/resolve", json={"note": "x"}),
+    ),
+    ("GET", V1 + "/silences"): Endpoint(READ, _get("/silences")),
+    ("GET", V1 + "/silences/{silence_id}"): Endpoint(
+        READ,
+        lambda kit: Call("GET", f"{V1}/silences/{kit.fresh_silence('zhuzhou')}"),
+        lambda kit: Call("GET", f"{V1}/silences/{kit.fresh_silence('changsha')}"),
+    ),
+    ("POST", V1 + "/silences"): Endpoint(
+        RESPOND,
+        lambda kit: Call("POST", V1 + "/silences", json=kit.silence_body("zhuzhou")),
+        lambda kit: Call("POST", V1 + "/silences", json=kit.silence_body("changsha")),
+    ),
+    ("DELETE", V1 + "/silences/{silence_id}"): Endpoint(
+        RESPOND,
+        lambda kit: Call("DELETE", f"{V1}/silences/{kit.fresh_silence('zhuzhou')}"),
+        lambda kit: Call("DELETE", f"{V1}/silences/{kit.fresh_silence('changsha')}"),
     ),
 }
