@@ -18,7 +18,7 @@ import click
 __all__ = ["cli", "main"]
 
 # (module under service.cli, attribute): each attribute is a click command or group.
-COMMANDS: list[tuple[str, str]] = []
+COMMANDS: list[tuple[str, str]] = [("backtest", "backtest")]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
