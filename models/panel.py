@@ -47,7 +47,7 @@ class PanelConfig:
     """What to backtest and how to combine; every field has a default chosen on US state data before 2015.
 
     PanelConfig(horizon=2, origins=8, step=1, freq="Q")          # quarterly indicator, 1-2 quarters ahead
-    PanelConfig(models=("ets", "theta"), combine="inverse")       # name the members and the weighting
+    PanelConfig(models=("ets", "theta"), combine="best")          # name the members and the weighting
     """
 
     horizon: int = 6
@@ -55,7 +55,7 @@ class PanelConfig:
     step: int = 6
     warmup: int = 20  # extra origins before the first reported one, for model choice and calibration only
     models: tuple[str, ...] | None = None  # None: registry.default_models(season length) per series
-    combine: str = "mean"
+    combine: str = "inverse"
     calibrate: str = "panel"  # "panel" | "series" | "none" (keep the members' own intervals)
     calibration_method: str = "abs"
     calibration_window: int | None = None  # periods of origins to keep errors from; None = all

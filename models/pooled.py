@@ -18,6 +18,7 @@ forecast. A single series (`DirectAR`) is the same model with no factor: a panel
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Self
 
@@ -79,7 +80,7 @@ class PooledAR:
         national_lags: int = 3,
         robust: bool = True,
         season_length: int = 1,
-        leverage: float | None = 4.0,
+        leverage: float | None = 8.0,
     ) -> None:
         if p < 1 or national_lags < 0:
             raise ValueError("p must be >= 1 and national_lags >= 0")
@@ -136,7 +137,8 @@ class PooledAR:
         resid = np.full(tgt.shape, np.nan)
         resid[ok] = b - A @ coef
         # per-series residual scale, robust (MAD); pooled where a series has too few residuals
-        with np.errstate(invalid="ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a series with no residual at all: pooled below
             mad = np.nanmedian(np.abs(resid - np.nanmedian(resid, axis=0)), axis=0) * 1.4826
         pooled = 1.4826 * np.median(np.abs(resid[ok] - np.median(resid[ok])))
         enough = np.sum(np.isfinite(resid), axis=0) >= _MIN_ROWS

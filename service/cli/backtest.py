@@ -93,6 +93,20 @@ def read_tidy_csv(path: Path, indicator: str):
     )
 
 
+def _parse_exog(exog: tuple[str, ...], models: str | None) -> list[tuple[str, int]]:
+    out = []
+    for item in exog:
+        name, _, lag = item.rpartition(":")
+        if not name or not lag.isdigit() or int(lag) < 1:
+            raise click.BadParameter(
+                f"{item!r}: write INDICATOR:LAG with a lag of at least 1 month", param_hint="--exog"
+            )
+        out.append((name.strip(), int(lag)))
+    if out and "sarimax" not in [m.strip() for m in (models or "").split(",")]:
+        raise click.BadParameter("signals feed the sarimax member: add sarimax to --models", param_hint="--exog")
+    return out
+
+
 def _format_table(table) -> str:
     lines = ["horizon      n     MASE     RMSE   cov80   cov95"]
     for _, r in table.iterrows():
@@ -147,10 +161,29 @@ def _format_table(table) -> str:
     help="auto (test each series), or a number: 1 for seasonally adjusted data, 12 for raw monthly.",
 )
 @click.option(
+    "--exog",
+    multiple=True,
+    metavar="INDICATOR:LAG",
+    help="A leading signal from the same file for the sarimax member, used LAG months late "
+    "(e.g. new_ui_claims:1); repeatable. Needs sarimax in --models.",
+)
+@click.option(
     "--executor", default="process", show_default=True, help="serial, process[:N], dask://local or dask://HOST:PORT."
 )
 def backtest(
-    data_path, indicator, origins, step, horizon, out_path, start, models, combine, warmup, season_length, executor
+    data_path,
+    indicator,
+    origins,
+    step,
+    horizon,
+    out_path,
+    start,
+    models,
+    combine,
+    warmup,
+    season_length,
+    exog,
+    executor,
 ) -> None:
     """Rolling-origin backtest: forecasts from each origin, scored against what happened."""
     if not data_path.is_file():
@@ -159,7 +192,11 @@ def backtest(
         raise click.BadParameter(f"{start!r} is not a month written YYYY-MM", param_hint="--from")
     if season_length != "auto" and not season_length.isdigit():
         raise click.BadParameter("use auto or a whole number", param_hint="--season-length")
+    signals = _parse_exog(exog, models)
     frame = read_tidy_csv(data_path, indicator)
+    for name, _ in signals:
+        sig = read_tidy_csv(data_path, name)[["series_id", "period", "value"]].rename(columns={"value": f"x:{name}"})
+        frame = frame.merge(sig, on=["series_id", "period"], how="left")
     from models.panel import PanelConfig, forecast_panel  # heavy: only once the input is known to be good
     from models.scores import score_by_horizon
 
@@ -174,12 +211,14 @@ def backtest(
             season_length=None if season_length == "auto" else int(season_length),
             start=start,
             live=False,
+            exog=tuple((f"x:{name}", lag) for name, lag in signals),
         )
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--models") from exc
     t0 = time.perf_counter()
     try:
-        result = forecast_panel(frame[["series_id", "period", "value"]], config, executor=executor)
+        cols = ["series_id", "period", "value", *[f"x:{name}" for name, _ in signals]]
+        result = forecast_panel(frame[cols], config, executor=executor)
     except ValueError as exc:
         raise InputError(f"{data_path}: {exc}") from exc
     elapsed = time.perf_counter() - t0

@@ -156,6 +156,41 @@ def test_bad_input_names_file_line_and_field(tmp_path, text, indicator, expected
     assert not (tmp_path / "o.csv").exists()
 
 
+def test_leading_signal_feeds_sarimax(tmp_path):
+    data, out = tmp_path / "hunan.csv", tmp_path / "fc.csv"
+    _synthetic(data)
+    res = CliRunner().invoke(
+        cli,
+        [
+            "backtest",
+            "--data",
+            str(data),
+            "--indicator",
+            "surveyed_unemployment_rate",
+            "--origins",
+            "2",
+            "--step",
+            "3",
+            "--horizon",
+            "2",
+            "--warmup",
+            "2",
+            "--out",
+            str(out),
+            "--models",
+            "sarimax,naive",
+            "--exog",
+            "new_ui_claims:1",
+            "--season-length",
+            "1",
+            "--executor",
+            "serial",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert set(pd.read_csv(out)["model"]) == {"combo:sarimax+naive"}
+
+
 def test_bad_input_in_a_real_process_exits_non_zero_on_stderr(tmp_path):
     path = _bad_csv(tmp_path, GOOD_HEAD + "Changsha,430100,24-01,rate,5.1\n")
     res = _run("--data", str(path), "--indicator", "rate", "--out", str(tmp_path / "o.csv"))
@@ -169,6 +204,9 @@ def test_bad_input_in_a_real_process_exits_non_zero_on_stderr(tmp_path):
         (["--from", "2020"], "--from"),
         (["--models", "ets,oracle"], "unknown model"),
         (["--season-length", "yearly"], "--season-length"),
+        (["--exog", "claims"], "INDICATOR:LAG"),
+        (["--exog", "claims:0", "--models", "sarimax"], "INDICATOR:LAG"),
+        (["--exog", "claims:1"], "add sarimax to --models"),
     ],
 )
 def test_bad_options(tmp_path, args, expected):

@@ -140,3 +140,23 @@ def test_gaps_inside_a_series_are_interpolated_and_counted(make_panel):
     res = forecast_panel(f, PanelConfig(horizon=2, origins=2, warmup=0, models=("naive",), live=False))
     assert res.series.set_index("series_id")["filled"].to_dict() == {"r0": 2, "r1": 0}
     assert np.isfinite(res.points["mean"]).all()
+
+
+def test_exogenous_signals_reach_sarimax_lagged(make_panel):
+    f = make_panel(n_series=2, months=100)
+    rng = np.random.default_rng(1)
+    f["claims"] = rng.normal(0, 1, len(f))
+    # the rate answers claims two months later
+    f["value"] = f["value"] + 0.5 * f.groupby("series_id")["claims"].shift(2).fillna(0)
+    cfg = PanelConfig(horizon=3, origins=2, warmup=2, models=("sarimax",), exog=(("claims", 2),), live=False)
+    res = forecast_panel(f, cfg)
+    assert res.fallbacks.empty
+    params = json.loads(res.points["params"].iloc[0])["members"]["sarimax"]
+    assert params["lags"] == [2] and params["x1"] == pytest.approx(0.5, abs=0.1)
+
+
+def test_sample_sizes_reach_the_signal_plus_noise_model(make_panel):
+    f = make_panel(n_series=2, months=80).assign(n=800.0)
+    cfg = PanelConfig(horizon=2, origins=2, warmup=2, models=("ll_noise",), sample_size="n", live=False)
+    params = json.loads(forecast_panel(f, cfg).points["params"].iloc[0])["members"]["ll_noise"]
+    assert params["noise_var"] == "from sample size"
