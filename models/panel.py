@@ -60,6 +60,7 @@ class PanelConfig:
     calibration_method: str = "abs"
     calibration_window: int | None = None  # periods of origins to keep errors from; None = all
     min_calibration_errors: int = 30
+    calibration_adapt: float | None = 0.05  # adaptive conformal step (Gibbs & Candes 2021); None = fixed level
     season_length: int | None = None  # None: detect per series; 1 forces non-seasonal models
     freq: str = "M"
     start: str | None = None
@@ -334,6 +335,7 @@ def _assemble(data, cfg, levels, keys, long_rows, member_rows, acc_rows, fallbac
             method=cfg.calibration_method,
             window=cfg.calibration_window,
             min_errors=cfg.min_calibration_errors,
+            adapt=cfg.calibration_adapt,
         )
         ok = np.isfinite(cal[bound_cols[0]])
         for k in bound_cols:

@@ -51,11 +51,12 @@ def _bounds(rows, **kw):
     )
 
 
+@pytest.mark.parametrize("adapt", [None, 0.05])
 @pytest.mark.parametrize("method", ["abs", "signed"])
-def test_80_percent_intervals_cover_75_to_85_percent_out_of_sample(method):
+def test_80_percent_intervals_cover_75_to_85_percent_out_of_sample(method, adapt):
     y = _ar_series()
     rows = _backtest(y, range(100, 1390))
-    b = _bounds(rows, method=method, min_errors=50)
+    b = _bounds(rows, method=method, min_errors=50, adapt=adapt)
     ok = np.isfinite(b["lo-80"]) & np.isfinite(rows[:, 4])
     assert ok.sum() > 3000
     inside80 = (rows[ok, 4] >= b["lo-80"][ok]) & (rows[ok, 4] <= b["hi-80"][ok])
@@ -99,3 +100,21 @@ def test_bad_options_are_refused():
     rows = _backtest(_ar_series(T=200), range(100, 190))
     with pytest.raises(ValueError):
         _bounds(rows, pool="world")
+
+
+def test_adaptive_calibration_recovers_nominal_coverage_after_a_calm_spell():
+    # a turbulent first half fills the error pool; in the calm second half fixed-level intervals over-cover
+    rng = np.random.default_rng(8)
+    T = 1200
+    sd = np.where(np.arange(T) < 600, 1.0, 0.3)
+    y = 10 + np.cumsum(rng.normal(0, 1, T) * sd)
+    rows = _backtest(y, range(50, 1190))
+    late = (rows[:, 0] > 800) & np.isfinite(rows[:, 4])
+
+    def late_coverage(**kw):
+        b = _bounds(rows, min_errors=50, **kw)
+        return np.mean((rows[late, 4] >= b["lo-80"][late]) & (rows[late, 4] <= b["hi-80"][late]))
+
+    fixed, adaptive = late_coverage(), late_coverage(adapt=0.05)
+    assert fixed > 0.9
+    assert 0.75 <= adaptive <= 0.85
