@@ -7,8 +7,9 @@ Nothing here imports sqlalchemy, fastapi or service; storage and scheduling live
     result.points, result.accuracy, result.fallbacks
 
 Map: base (the Forecaster interface) · baselines, ets, theta, sarimax, local_level, prophet, pooled (models) ·
-registry (names to models) · season (seasonality test) · backtest (rolling origins, scores) · combine (choice and
-weights) · calibrate (intervals from errors) · fanout (serial, process pool, Dask) · panel_data, panel (the whole run).
+registry (names to models) · season (seasonality test) · backtest (rolling origins) · combine (choice and
+weights) · calibrate (intervals from errors) · fanout (serial, process pool, Dask) · panel_data, panel, result
+(the whole run) · scores (MASE, RMSE, coverage tables).
 """
 
 from models.backtest import coverage, mase, naive_scale, origin_rows, rmse

@@ -15,26 +15,26 @@ The order of work, and why:
    every origin in this process, one fit per group of series sharing a season length.
 4. Per series, the members are combined with weights from their errors known at each origin (models/combine.py).
 5. Intervals for the combination from its own scaled errors known at each origin (models/calibrate.py).
+Steps 4 and 5 and the result frames live in models/result.py.
 With `live=True` the last period of each series is one more origin: the forecast the service publishes.
 Nothing here reads settings, files or databases: a frame in, frames out.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from models.backtest import Fallback, SeriesTask, naive_scale, origin_rows, panel_backtest, run_series
+from models.backtest import Fallback, SeriesRun, SeriesTask, origin_rows, panel_backtest, run_series
 from models.base import check_levels, forecast_keys
 from models.baselines import Naive, SeasonalNaive
-from models.calibrate import calibrated_bounds
-from models.combine import STRATEGIES, combine_series
+from models.combine import STRATEGIES
 from models.fanout import Executor, make_executor, single_thread_blas
 from models.panel_data import PanelData
 from models.registry import PANEL_MODELS, default_models, validate_names
+from models.result import PanelResult, SeriesMembers, SeriesPlan, assemble
 from models.season import choose_season_length
 
 __all__ = ["PanelConfig", "PanelResult", "forecast_panel"]
@@ -86,16 +86,6 @@ class PanelConfig:
             validate_names(self.models)
 
 
-@dataclass
-class PanelResult:
-    points: pd.DataFrame
-    accuracy: pd.DataFrame
-    fallbacks: pd.DataFrame
-    members: pd.DataFrame
-    series: pd.DataFrame
-    config: PanelConfig = field(repr=False)
-
-
 def _origins(data: PanelData, cfg: PanelConfig) -> tuple[list[int], set[int]]:
     """All backtest origin rows (oldest first) and the reported subset."""
     if cfg.origin_periods is not None:
@@ -106,10 +96,85 @@ def _origins(data: PanelData, cfg: PanelConfig) -> tuple[list[int], set[int]]:
     return rows, set(rows[-cfg.origins :])
 
 
-def _season_length(y: np.ndarray, cfg: PanelConfig) -> int:
-    if cfg.season_length is not None:
-        return cfg.season_length
-    return choose_season_length(y[np.isfinite(y)], _PERIOD[cfg.freq])
+def _plan(data: PanelData, cfg: PanelConfig, rows: list[int]) -> list[SeriesPlan]:
+    """Per series: its origins (enough history, data at the origin), season length (from data up to its first
+    origin only) and members."""
+    min_train = cfg.min_train or max(24, 3 * _PERIOD[cfg.freq])
+    plans = []
+    for i, sid in enumerate(data.ids):
+        first, last = int(data.first[i]), int(data.last[i])
+        own = [r for r in rows if first + min_train - 1 <= r <= last]
+        if cfg.live and last not in own and last - first + 1 >= min_train:
+            own.append(last)
+        y = data.Y[first : (own[0] if own else last) + 1, i]
+        m = cfg.season_length if cfg.season_length is not None else choose_season_length(y, _PERIOD[cfg.freq])
+        names = tuple(cfg.models) if cfg.models else default_models(m)
+        plans.append(SeriesPlan(i, sid, first, last, tuple(own), m, names))
+    return plans
+
+
+def _task(data: PanelData, cfg: PanelConfig, plan: SeriesPlan, levels: tuple[int, ...]) -> SeriesTask | None:
+    series_models = tuple(n for n in plan.models if n not in PANEL_MODELS)
+    if not plan.origins or not series_models:
+        return None
+    span = slice(plan.first, plan.last + 1)
+    return SeriesTask(
+        series_id=plan.series_id,
+        y=data.Y[span, plan.col].copy(),
+        first=data.label(plan.first),
+        freq=cfg.freq,
+        origins=tuple(r - plan.first for r in plan.origins),
+        horizon=cfg.horizon,
+        models=series_models,
+        season_length=plan.season_length,
+        refit_every=cfg.refit_every,
+        levels=levels,
+        X=None if data.X is None else data.X[span, plan.col, :].copy(),
+        exog_lags=tuple(lag for _, lag in cfg.exog) or None,
+        sample_size=None if data.sample_size is None else data.sample_size[span, plan.col].copy(),
+    )
+
+
+def _panel_models(data: PanelData, plans: list[SeriesPlan], horizon: int, levels: tuple[int, ...]) -> dict:
+    """Panel models at every origin any member series needs: one fit per origin and group sharing a season
+    length. Returns {(series_id, model): (forecasts by row, params by row, failures by row, column)}."""
+    out: dict[tuple[str, str], tuple] = {}
+    for name in sorted(PANEL_MODELS):
+        for m in sorted({p.season_length for p in plans if name in p.models}):
+            group = [p for p in plans if name in p.models and p.season_length == m]
+            needed = sorted({r for p in group for r in p.origins})
+            fc, params, failed = panel_backtest(data.Y[:, [p.col for p in group]], needed, horizon, name, m, levels)
+            for j, p in enumerate(group):
+                out[(p.series_id, name)] = (fc, params, failed, j)
+    return out
+
+
+def _members(
+    data: PanelData, plan: SeriesPlan, run: SeriesRun | None, panel: dict, horizon: int, levels, keys, fallbacks
+) -> SeriesMembers:
+    """Gather one series' member forecasts; a panel model with no forecast for it gets a baseline, recorded."""
+    fc = {k: np.empty((len(plan.origins), horizon, len(plan.models))) for k in keys}
+    params: dict[tuple[int, str], dict] = {}
+    y = data.Y[:, plan.col]
+    for m, name in enumerate(plan.models):
+        for j, r in enumerate(plan.origins):
+            if name in PANEL_MODELS:
+                out, prm, failed, col = panel[(plan.series_id, name)]
+                if r in out and np.all(np.isfinite(out[r]["mean"][:, col])):
+                    vals = {k: out[r][k][:, col] for k in keys}
+                    params[(r, name)] = prm[r]
+                else:
+                    fb = SeasonalNaive(plan.season_length) if plan.season_length > 1 else Naive()
+                    vals = fb.fit(y[plan.first : r + 1]).predict(horizon, None, levels)
+                    reason = failed.get(r, "no forecast for this series (no value at the origin?)")
+                    fallbacks.append(Fallback(plan.series_id, name, data.label(r), reason, fb.alias))
+                    params[(r, name)] = {"fallback": fb.alias, "reason": reason}
+            else:
+                vals = run.forecasts[(r - plan.first, name)]
+                params[(r, name)] = run.params[(r - plan.first, name)]
+            for k in keys:
+                fc[k][j, :, m] = vals[k]
+    return SeriesMembers(fc, params)
 
 
 def forecast_panel(
@@ -125,45 +190,10 @@ def _forecast_panel(frame: pd.DataFrame, cfg: PanelConfig, executor: str | Execu
         frame, freq=cfg.freq, exog=[c for c, _ in cfg.exog], sample_size=cfg.sample_size, start=cfg.start
     )
     rows, reported = _origins(data, cfg)
-    period = _PERIOD[cfg.freq]
-    min_train = cfg.min_train or max(24, 3 * period)
     levels = tuple(check_levels(cfg.levels))
-    H = cfg.horizon
-
-    # per series: origins, season length, models
-    plans = []
-    for i, sid in enumerate(data.ids):
-        f, la = int(data.first[i]), int(data.last[i])
-        own = [r for r in rows if f + min_train - 1 <= r <= la]
-        if cfg.live and la not in own and la - f + 1 >= min_train:
-            own.append(la)
-        y = data.Y[f : la + 1, i]
-        sl = _season_length(y[: (own[0] - f + 1) if own else y.size], cfg)
-        names = tuple(cfg.models) if cfg.models else default_models(sl)
-        plans.append((i, sid, f, la, own, sl, names))
-
-    tasks = []
-    for i, sid, f, la, own, sl, names in plans:
-        series_models = tuple(n for n in names if n not in PANEL_MODELS)
-        if not own or not series_models:
-            continue
-        tasks.append(
-            SeriesTask(
-                series_id=sid,
-                y=data.Y[f : la + 1, i].copy(),
-                first=data.label(f),
-                freq=cfg.freq,
-                origins=tuple(r - f for r in own),
-                horizon=H,
-                models=series_models,
-                season_length=sl,
-                refit_every=cfg.refit_every,
-                levels=levels,
-                X=None if data.X is None else data.X[f : la + 1, i, :].copy(),
-                exog_lags=tuple(lag for _, lag in cfg.exog) or None,
-                sample_size=None if data.sample_size is None else data.sample_size[f : la + 1, i].copy(),
-            )
-        )
+    keys = forecast_keys(levels)
+    plans = _plan(data, cfg, rows)
+    tasks = [t for t in (_task(data, cfg, p, levels) for p in plans) if t is not None]
     owns_executor = not isinstance(executor, Executor)
     ex = make_executor(executor) if owns_executor else executor
     try:
@@ -171,222 +201,11 @@ def _forecast_panel(frame: pd.DataFrame, cfg: PanelConfig, executor: str | Execu
     finally:
         if owns_executor:
             ex.close()
-
-    # panel models: one fit per origin row and group of series sharing a season length
-    panel_out: dict[tuple[str, int], tuple] = {}
-    for name in sorted(PANEL_MODELS):
-        for sl in sorted({p[5] for p in plans if name in p[6]}):
-            cols = [p[0] for p in plans if name in p[6] and p[5] == sl]
-            needed = sorted({r for p in plans if p[0] in cols for r in p[4]})
-            out, params, failed = panel_backtest(data.Y[:, cols], needed, H, name, sl, levels)
-            for j, c in enumerate(cols):
-                panel_out[(data.ids[c], name)] = (out, params, failed, j)
-
-    keys = forecast_keys(levels)
-    long_rows, member_rows, acc_rows, fallbacks = [], [], [], []
-    for i, sid, f, la, own, sl, names in plans:
-        if not own:
-            continue
-        run = runs.get(sid)
-        if run is not None:
-            fallbacks.extend(run.fallbacks)
-        o_arr = np.array(own)
-        target = o_arr[:, None] + np.arange(1, H + 1)[None, :]
-        yi = data.Y[:, i]
-        actual = np.where(target <= la, yi[np.minimum(target, len(yi) - 1)], np.nan)
-        scale = np.array([naive_scale(yi[f : r + 1]) for r in own])
-        scale = np.where(scale > 0, scale, 1.0)
-        fc = {k: np.empty((len(own), H, len(names))) for k in keys}
-        params: dict[tuple[int, str], dict] = {}
-        for m, name in enumerate(names):
-            for j, r in enumerate(own):
-                if name in PANEL_MODELS:
-                    out, prm, failed, col = panel_out[(sid, name)]
-                    if r in out and np.all(np.isfinite(out[r]["mean"][:, col])):
-                        vals = {k: out[r][k][:, col] for k in keys}
-                        params[(r, name)] = prm[r]
-                    else:
-                        fb = SeasonalNaive(sl) if sl > 1 else Naive()
-                        vals = fb.fit(yi[f : r + 1]).predict(H, None, levels)
-                        reason = failed.get(r, "no forecast for this series")
-                        fallbacks.append(Fallback(sid, name, data.label(r), reason, fb.alias))
-                        params[(r, name)] = {"fallback": fb.alias, "reason": reason}
-                else:
-                    vals = run.forecasts[(r - f, name)]
-                    params[(r, name)] = run.params[(r - f, name)]
-                for k in keys:
-                    fc[k][j, :, m] = vals[k]
-        comb = combine_series(o_arr, target, actual, scale, fc["mean"], cfg.combine)
-        w = comb.weights
-        model_bounds = {}
-        for k in keys[1:]:
-            model_bounds[k] = (
-                np.median(fc[k], axis=-1) if cfg.combine == "median" else np.einsum("ohm,om->oh", fc[k], w)
-            )
-        label = _label(names, w, cfg.combine)
-        for j, r in enumerate(own):
-            ptxt = json.dumps(
-                {
-                    "weights": {n: round(float(v), 4) for n, v in zip(names, w[j], strict=True)},
-                    "members": {n: params[(r, n)] for n in names},
-                },
-                default=_json_default,
-            )
-            for hh in range(H):
-                long_rows.append(
-                    (
-                        sid,
-                        r,
-                        hh + 1,
-                        int(target[j, hh]),
-                        comb.mean[j, hh],
-                        actual[j, hh],
-                        scale[j],
-                        label[j],
-                        ptxt,
-                        *(model_bounds[k][j, hh] for k in keys[1:]),
-                    )
-                )
-                kind = "backtest" if r in reported else ("live" if r == la else "warmup")
-                for m, name in enumerate(names):
-                    member_rows.append(
-                        (
-                            sid,
-                            r,
-                            hh + 1,
-                            int(target[j, hh]),
-                            name,
-                            *(fc[k][j, hh, m] for k in keys),
-                            actual[j, hh],
-                            scale[j],
-                            kind,
-                        )
-                    )
-        combo_mase = _combo_mase(o_arr, target, actual, scale, comb.mean)
-        for j, r in enumerate(own):
-            if r not in reported and r != la:
-                continue
-            for hh in range(H):
-                for m, name in enumerate(names):
-                    acc_rows.append((sid, name, r, hh + 1, comb.mase[j, hh, m]))
-                acc_rows.append((sid, label[j], r, hh + 1, combo_mase[j, hh]))
-
-    return _assemble(data, cfg, levels, keys, long_rows, member_rows, acc_rows, fallbacks, reported, plans)
-
-
-def _combo_mase(o_arr, target, actual, scale, mean):
-    from models.combine import running_mase
-
-    return running_mase(o_arr, target, actual, scale, mean)
-
-
-def _label(names, weights, strategy) -> list[str]:
-    if len(names) == 1:
-        return [names[0]] * weights.shape[0]
-    if strategy in ("best", "first"):
-        return [names[int(np.argmax(w))] for w in weights]
-    return ["combo:" + "+".join(names)] * weights.shape[0]
-
-
-def _first_scale(data: PanelData, plan, reported: set[int]) -> float:
-    """MASE denominator: mean absolute one-step change up to the series' first reported origin."""
-    i, _, f, _, own, *_ = plan
-    rep = [r for r in own if r in reported]
-    return naive_scale(data.Y[f : rep[0] + 1, i]) if rep else float("nan")
-
-
-def _json_default(v):
-    if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    return str(v)
-
-
-def _assemble(data, cfg, levels, keys, long_rows, member_rows, acc_rows, fallbacks, reported, plans) -> PanelResult:
-    bound_cols = [k for k in keys[1:]]
-    lf = pd.DataFrame(
-        long_rows,
-        columns=[
-            "series_id",
-            "origin_row",
-            "horizon",
-            "target_row",
-            "mean",
-            "actual",
-            "scale",
-            "model",
-            "params",
-            *bound_cols,
-        ],
-    )
-    lf["interval"] = "model"
-    if cfg.calibrate != "none" and not lf.empty:
-        cal = calibrated_bounds(
-            series=lf["series_id"].to_numpy(),
-            origin=lf["origin_row"].to_numpy(),
-            h=lf["horizon"].to_numpy(),
-            target=lf["target_row"].to_numpy(),
-            mean=lf["mean"].to_numpy(),
-            actual=lf["actual"].to_numpy(),
-            scale=lf["scale"].to_numpy(),
-            levels=levels,
-            pool=cfg.calibrate,
-            method=cfg.calibration_method,
-            window=cfg.calibration_window,
-            min_errors=cfg.min_calibration_errors,
-            adapt=cfg.calibration_adapt,
-        )
-        ok = np.isfinite(cal[bound_cols[0]])
-        for k in bound_cols:
-            lf.loc[ok, k] = cal[k][ok]
-        lf.loc[ok, "interval"] = "calibrated"
-    last_rows = {p[1]: p[3] for p in plans}
-    keep = lf["origin_row"].isin(reported) | (lf["origin_row"] == lf["series_id"].map(last_rows))
-    pts = lf[keep].copy()
-    pts["origin"] = [data.label(r) for r in pts["origin_row"]]
-    pts["period"] = [data.label(r) for r in pts["target_row"]]
-    pts["kind"] = np.where(pts["origin_row"].isin(reported), "backtest", "live")
-    pts = pts.rename(columns={k: k.replace("-", "") for k in bound_cols})
-    cols = [
-        "series_id",
-        "origin",
-        "period",
-        "horizon",
-        "mean",
-        *[k.replace("-", "") for k in bound_cols],
-        "model",
-        "interval",
-        "kind",
-        "actual",
-        "params",
-    ]
-    pts = pts[cols].reset_index(drop=True)
-    members = pd.DataFrame(
-        member_rows,
-        columns=["series_id", "origin_row", "horizon", "target_row", "model", *keys, "actual", "scale", "kind"],
-    )
-    members.insert(1, "origin", [data.label(r) for r in members["origin_row"]])
-    members.insert(3, "period", [data.label(r) for r in members["target_row"]])
-    members = members.rename(columns={k: k.replace("-", "") for k in bound_cols})
-    acc = pd.DataFrame(acc_rows, columns=["series_id", "model", "origin_row", "horizon", "mase"])
-    acc.insert(2, "origin", [data.label(r) for r in acc.pop("origin_row")])
-    fb = pd.DataFrame([f.__dict__ for f in fallbacks], columns=["series_id", "model", "origin", "reason", "used"])
-    series = pd.DataFrame(
-        [
-            (
-                p[1],
-                p[5],
-                "+".join(p[6]),
-                int(p[3] - p[2] + 1),
-                data.label(p[2]),
-                data.label(p[3]),
-                int(data.filled[p[0]]),
-                len([r for r in p[4] if r in reported]),
-                _first_scale(data, p, reported),
-            )
-            for p in plans
-        ],
-        columns=["series_id", "season_length", "models", "n_obs", "first", "last", "filled", "origins", "scale"],
-    )
-    return PanelResult(pts, acc, fb, members, series, cfg)
+    panel = _panel_models(data, plans, cfg.horizon, levels)
+    fallbacks = [f for r in runs.values() for f in r.fallbacks]
+    members = {
+        p.series_id: _members(data, p, runs.get(p.series_id), panel, cfg.horizon, levels, keys, fallbacks)
+        for p in plans
+        if p.origins
+    }
+    return assemble(data, cfg, plans, members, fallbacks, reported, keys)
