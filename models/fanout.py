@@ -28,6 +28,7 @@ def single_thread_blas() -> Iterator[None]:
     """Run the block with one BLAS thread. The models multiply matrices of a few rows thousands of times; a
     multi-threaded OpenBLAS spends more time waking threads than computing, and on a busy machine it is several
     times slower (measured: 17.5 s against 3.1 s for a small panel). Parallelism comes from the fan-out instead."""
+    import scipy.linalg  # noqa: F401  (load scipy's own OpenBLAS now: limits reach only libraries already loaded)
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):

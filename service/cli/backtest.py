@@ -142,10 +142,10 @@ def _format_table(table) -> str:
 )
 @click.option(
     "--combine",
-    default="mean",
+    default="inverse",
     show_default=True,
     type=click.Choice(["mean", "median", "inverse", "best", "first"]),
-    help="How members are combined.",
+    help="How members are combined (inverse: weights 1/MASE from earlier origins).",
 )
 @click.option(
     "--warmup",

@@ -222,3 +222,13 @@ def test_missing_file(tmp_path):
         cli, ["backtest", "--data", str(tmp_path / "nope.csv"), "--indicator", "rate", "--out", str(tmp_path / "o.csv")]
     )
     assert res.exit_code != 0 and "nope.csv: no such file" in res.output
+
+
+def test_cli_defaults_are_the_library_defaults():
+    from models import PanelConfig
+    from service.cli.backtest import backtest
+
+    defaults = {p.name: p.default for p in backtest.params}
+    cfg = PanelConfig()
+    assert (defaults["combine"], defaults["warmup"]) == (cfg.combine, cfg.warmup)
+    assert (defaults["origins"], defaults["step"], defaults["horizon"]) == (cfg.origins, cfg.step, cfg.horizon)
