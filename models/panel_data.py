@@ -6,7 +6,8 @@
 
 The frame has columns `series_id`, `period` (Period, Timestamp or text such as "2024-03" / "2024Q1") and `value`,
 plus one column per exogenous signal and optionally a sample-size column. Within its span a series must be
-complete; single missing periods inside the span are filled by linear interpolation and counted in `filled`.
+complete; missing periods inside the span are filled with the last value before them (never from a later one,
+so a backtest origin cannot see the future through a filled gap) and counted in `filled`.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ class PanelData:
             seg = Y[first[i] : last[i] + 1, i]
             gaps = ~np.isfinite(seg)
             if gaps.any():
-                idx = np.arange(seg.size)
-                seg[gaps] = np.interp(idx[gaps], idx[~gaps], seg[~gaps])
+                # carry the last value forward: interpolating would let a value after a gap leak into it
+                idx = np.where(~gaps, np.arange(seg.size), 0)
+                np.maximum.accumulate(idx, out=idx)
+                seg[:] = seg[idx]
                 filled[i] = int(gaps.sum())
         X = np.stack([wide(c) for c in exog], axis=-1) if exog else None
         S = wide(sample_size) if sample_size else None

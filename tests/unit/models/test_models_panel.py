@@ -134,12 +134,17 @@ def test_bad_frames_are_refused(mutate, match, make_panel):
         forecast_panel(mutate(make_panel(n_series=2, months=60)), CFG)
 
 
-def test_gaps_inside_a_series_are_interpolated_and_counted(make_panel):
+def test_gaps_inside_a_series_are_filled_from_the_past_and_counted(make_panel):
     f = make_panel(n_series=2, months=80)
     f = f[~((f["series_id"] == "r0") & f["period"].isin(["2008-03", "2008-04"]))]
-    res = forecast_panel(f, PanelConfig(horizon=2, origins=2, warmup=0, models=("naive",), live=False))
+    cfg = PanelConfig(horizon=2, warmup=0, models=("naive",), live=False, origin_periods=("2008-04", "2011-04"))
+    res = forecast_panel(f, cfg)
     assert res.series.set_index("series_id")["filled"].to_dict() == {"r0": 2, "r1": 0}
     assert np.isfinite(res.points["mean"]).all()
+    # the naive forecast from the gap is the last value seen before it, not one from after it
+    before = f[(f["series_id"] == "r0") & (f["period"] == "2008-02")]["value"].item()
+    at_gap = res.points[(res.points["series_id"] == "r0") & (res.points["origin"] == "2008-04")]["mean"]
+    np.testing.assert_allclose(at_gap, before)
 
 
 def test_exogenous_signals_reach_sarimax_lagged(make_panel):
