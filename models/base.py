@@ -8,6 +8,13 @@
 `forecast(y, h, level=...)` fits and predicts in one call and keeps no state. A model's name is data: `alias`.
 `y` is a 1-D float array, oldest first, without gaps; `X` (optional) is a 2-D array of exogenous signals aligned
 with `y`, and `X_future` holds their values for the h periods ahead.
+
+After `fit`, every model exposes `params_`: a JSON-able dict of what it estimated (stored with each forecast run).
+Models that can take new observations without re-estimating their parameters also offer `update(y, X)`: it keeps
+the fitted parameters and re-runs only the filter on the longer history (the backtest uses it between refits).
+
+Panel models (`PanelForecaster`) fit all series at once: `Y` is a 2-D array, periods by series, NaN where a
+series has no value; their forecasts are arrays of shape (h, series).
 """
 
 from __future__ import annotations
@@ -18,7 +25,16 @@ from typing import Protocol, Self, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Forecaster", "check_levels", "forecast_keys", "normal_interval"]
+__all__ = [
+    "Forecaster",
+    "PanelForecaster",
+    "as_exog",
+    "as_series",
+    "check_horizon",
+    "check_levels",
+    "forecast_keys",
+    "normal_interval",
+]
 
 
 @runtime_checkable
@@ -39,6 +55,43 @@ class Forecaster(Protocol):
         X_future: np.ndarray | None = None,
         level: Sequence[int] = (80, 95),
     ) -> dict[str, np.ndarray]: ...
+
+
+@runtime_checkable
+class PanelForecaster(Protocol):
+    alias: str
+
+    def fit(self, Y: np.ndarray) -> Self: ...
+
+    def predict(self, h: int, level: Sequence[int] = (80, 95)) -> dict[str, np.ndarray]: ...
+
+
+def as_series(y: np.ndarray) -> np.ndarray:
+    """A clean 1-D float history: non-empty, finite; raises ValueError otherwise."""
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError("y must be a non-empty 1-D array")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("y must not contain NaN or infinite values")
+    return y
+
+
+def as_exog(X: np.ndarray | None, n: int, name: str = "X") -> np.ndarray | None:
+    """Exogenous signals as a 2-D float array with `n` rows (a 1-D array is one signal)."""
+    if X is None:
+        return None
+    X = np.asarray(X, dtype=float)
+    if X.ndim == 1:
+        X = X[:, None]
+    if X.ndim != 2 or X.shape[0] != n:
+        raise ValueError(f"{name} must have {n} rows (one per period), got shape {X.shape}")
+    return X
+
+
+def check_horizon(h: int) -> int:
+    if not isinstance(h, int | np.integer) or h < 1:
+        raise ValueError(f"horizon h must be a positive integer, got {h!r}")
+    return int(h)
 
 
 def forecast_keys(level: Sequence[int]) -> list[str]:

@@ -11,18 +11,9 @@ from typing import Self
 
 import numpy as np
 
-from models.base import normal_interval
+from models.base import as_series, check_horizon, normal_interval
 
 __all__ = ["Naive", "SeasonalNaive"]
-
-
-def _as_series(y: np.ndarray) -> np.ndarray:
-    y = np.asarray(y, dtype=float)
-    if y.ndim != 1 or y.size == 0:
-        raise ValueError("y must be a non-empty 1-D array")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("y must not contain NaN or infinite values")
-    return y
 
 
 class Naive:
@@ -31,15 +22,20 @@ class Naive:
     alias = "naive"
 
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> Self:
-        y = _as_series(y)
-        self.last_ = y[-1]
+        y = as_series(y)
+        self.last_ = float(y[-1])
         diffs = np.diff(y)
         self.sigma_ = float(np.sqrt(np.mean(diffs**2))) if diffs.size else 0.0
+        self.params_ = {"sigma": self.sigma_}
         return self
+
+    def update(self, y: np.ndarray, X: np.ndarray | None = None) -> Self:
+        return self.fit(y, X)
 
     def predict(
         self, h: int, X_future: np.ndarray | None = None, level: Sequence[int] = (80, 95)
     ) -> dict[str, np.ndarray]:
+        h = check_horizon(h)
         steps = np.arange(1, h + 1)
         mean = np.full(h, self.last_, dtype=float)
         return normal_interval(mean, self.sigma_ * np.sqrt(steps), level)
@@ -58,20 +54,26 @@ class SeasonalNaive:
         self.alias = "seasonal_naive"
 
     def fit(self, y: np.ndarray, X: np.ndarray | None = None) -> Self:
-        y = _as_series(y)
+        y = as_series(y)
         m = self.season_length
         if y.size <= m:
             self.naive_ = Naive().fit(y)
+            self.params_ = {"fallback": "naive", **self.naive_.params_}
             return self
         self.naive_ = None
         self.last_season_ = y[-m:]
         diffs = y[m:] - y[:-m]
         self.sigma_ = float(np.sqrt(np.mean(diffs**2)))
+        self.params_ = {"season_length": m, "sigma": self.sigma_}
         return self
+
+    def update(self, y: np.ndarray, X: np.ndarray | None = None) -> Self:
+        return self.fit(y, X)
 
     def predict(
         self, h: int, X_future: np.ndarray | None = None, level: Sequence[int] = (80, 95)
     ) -> dict[str, np.ndarray]:
+        h = check_horizon(h)
         if self.naive_ is not None:
             return self.naive_.predict(h, X_future, level)
         m = self.season_length

@@ -12,78 +12,24 @@ import os
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-import pandas as pd
 from sqlalchemy.orm import Session
 
-from models.baselines import SeasonalNaive
-from models.panel import forecast_panel
 from service import ingest_jobs
 from service.alerting.evaluate import evaluate
 from service.config import Settings
 from service.db.alerts import apply_evaluation, escalate_overdue, send_reminders
 from service.db.engine import make_engine, make_sessionmaker
-from service.db.forecasts import start_run, store_series
-from service.db.queries import observations_as_of
 from service.db.rule_inputs import evaluation_month, load_inputs, region_table
 from service.db.tables import JobRun
 from service.delivery import build_notifiers, drain_outbox
+from service.forecasting import FORECAST_TARGETS, forecast, score_forecasts
 from service.registry import Registry, load_registry
 from service.thresholds import active_rules
 
 __all__ = ["FORECAST_TARGETS", "JOBS", "escalate", "evaluate_rules", "forecast", "remind", "run_job"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ForecastTarget:
-    indicator: str
-    freq: str  # M or Q
-    season_length: int
-    horizon: int
-
-
-# What the service forecasts: survey and social-insurance series by month, the registered rate by quarter.
-FORECAST_TARGETS = (
-    ForecastTarget("surveyed_unemployment_rate", "M", 12, 6),
-    ForecastTarget("ui_new_claims", "M", 12, 6),
-    ForecastTarget("ui_recipients", "M", 12, 6),
-    ForecastTarget("registered_unemployment_rate", "Q", 4, 2),
-)
-
-
-def forecast(session: Session, *, now: dt.datetime, trigger: str = "manual", targets=FORECAST_TARGETS) -> dict:
-    """Forecast every stored series of the targets from the data known now; store the run and its points."""
-    run = start_run(
-        session,
-        now=now,
-        data_as_of=now,
-        trigger=trigger,
-        spec={"targets": [t.__dict__ for t in targets], "model": "seasonal_naive", "levels": [80, 95]},
-    )
-    stored = fallbacks = 0
-    for target in targets:
-        obs = observations_as_of(session, as_of=now, indicators=[target.indicator])
-        obs = obs[obs["occupation"] == "total"]
-        if obs.empty:
-            continue
-        obs = obs.assign(
-            series_id=obs["region_code"] + "|" + obs["indicator_code"] + "|" + obs["population_group"],
-            period=pd.PeriodIndex(pd.to_datetime(obs["period"]), freq=target.freq),
-        )
-        keys = {sid: tuple(sid.split("|")) for sid in obs["series_id"].unique()}
-        results = forecast_panel(
-            obs[["series_id", "period", "value"]],
-            lambda t=target: SeasonalNaive(t.season_length),
-            h=target.horizon,
-            freq=target.freq,
-        )
-        stored += store_series(session, run=run, forecasts=results, keys=keys)
-        fallbacks += sum(r.fallback_reason is not None for r in results)
-    run.status, run.finished_at, run.n_series, run.n_fallbacks = "succeeded", now, stored, fallbacks
-    return {"run_id": run.id, "series": stored, "fallbacks": fallbacks}
 
 
 def evaluate_rules(session: Session, *, now: dt.datetime, rules_path, registry: Registry | None = None) -> dict:
@@ -124,7 +70,13 @@ def remind(session: Session, *, now: dt.datetime, rules_path) -> dict:
 
 
 def _forecast_job(settings: Settings, *, now: dt.datetime) -> dict:
-    return _in_transaction(settings, lambda s: forecast(s, now=now, trigger="scheduled"))
+    """Score stored forecasts whose actuals have arrived, then forecast every series from the data known now."""
+
+    def work(s: Session) -> dict:
+        scores = score_forecasts(s, now=now)
+        return {**forecast(s, now=now, trigger="scheduled", executor=settings.executor), "scored": scores["scored"]}
+
+    return _in_transaction(settings, work)
 
 
 def _evaluate_job(settings: Settings, *, now: dt.datetime) -> dict:

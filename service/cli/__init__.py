@@ -31,6 +31,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("ingest", "ingest"),
     ("scheduler", "scheduler"),
     ("warnings", "backtest_warnings"),
+    ("backtest", "backtest"),
 ]
 
 
