@@ -55,8 +55,12 @@ def file_layoff(
     reference: Reference,
     now: dt.datetime,
     user_id: int | None = None,
+    synthetic: bool = False,
 ) -> FilingOutcome:
-    """Validate and record a filing; BatchRefused with the problems when it is not a valid art. 41 filing."""
+    """Validate and record a filing; BatchRefused with the problems when it is not a valid art. 41 filing.
+
+    `synthetic` marks the filing's batch (and a new enterprise) as demo data.
+    """
     filing = dataclasses.replace(filing, credit_code=filing.credit_code.strip().upper())
     problems, warnings = check_filing(filing, reference=reference, today=now.date())
     region = reference.region_code(filing.region_code.strip()) or filing.region_code
@@ -79,7 +83,7 @@ def file_layoff(
         raise BatchRefused(problems)
     try:
         with session.begin_nested():  # a concurrent identical filing loses here and is answered as existing
-            row = _insert(session, filing, region, enterprise, external_ref, now, user_id)
+            row = _insert(session, filing, region, enterprise, external_ref, now, user_id, synthetic)
     except IntegrityError:
         existing = session.scalar(select(FilingRow).where(FilingRow.external_ref == external_ref))
         if existing is None:
@@ -95,13 +99,14 @@ def _compare(existing: FilingRow, filing: LayoffFiling, region: str) -> str:
     return "existing" if same else "conflict"
 
 
-def _insert(session, filing, region, enterprise, external_ref, now, user_id) -> FilingRow:
+def _insert(session, filing, region, enterprise, external_ref, now, user_id, synthetic) -> FilingRow:
     if enterprise is None:
         enterprise = Enterprise(
             credit_code=filing.credit_code,
             name_zh=filing.enterprise_name.strip()[:128],
             region_code=region,
             industry=(filing.industry or None) and filing.industry[:4],
+            synthetic=synthetic,
             updated_at=now,
         )
         session.add(enterprise)
@@ -116,6 +121,7 @@ def _insert(session, filing, region, enterprise, external_ref, now, user_id) -> 
         submitted_by=user_id,
         received_at=now,
         landed_at=now,
+        synthetic=synthetic,
     )
     session.add(batch)
     session.flush()

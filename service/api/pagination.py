@@ -2,7 +2,7 @@
 
 after = decode_int_cursor(cursor)            # None on the first page; 400 for a cursor we did not issue
 rows = ...where(Table.id > after)...limit(limit + 1)
-next_cursor = encode_cursor(rows[-1].id) if more else None
+rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import Path, Query
 
 from service.api.problems import Problem
 
-__all__ = ["Limit", "RowId", "decode_cursor", "decode_int_cursor", "encode_cursor"]
+__all__ = ["Limit", "RowId", "decode_cursor", "decode_int_cursor", "encode_cursor", "split_page"]
 
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size (1-1000)")]
 # A row id in a path: bounded to the 32-bit range every table's ids live in, so a huge number is a 422.
@@ -50,3 +51,9 @@ def decode_int_cursor(cursor: str | None) -> int | None:
     if key is not None and not 0 <= key <= MAX_ID:
         raise _bad()
     return key
+
+
+def split_page(rows: Sequence[Any], limit: int, *, key: Callable[[Any], Any]) -> tuple[list[Any], str | None]:
+    """The page (the first `limit` of the `limit + 1` rows fetched) and the cursor to the next page, if any."""
+    page = list(rows[:limit])
+    return page, (encode_cursor(key(page[-1])) if len(rows) > limit else None)

@@ -47,10 +47,7 @@ def demo(ctx: click.Context, seed: int | None, end_month: str | None) -> None:
             f"  batch {b.batch_id:>4} {b.status:<9} {b.filename}: {b.rows_landed} rows landed, "
             f"{b.rows_unchanged} unchanged"
         )
-    click.echo(
-        f"  enterprises {loaded.enterprises}, headcount rows {loaded.headcounts}, layoff filings "
-        f"{loaded.filings} (new this run)"
-    )
+    click.echo(f"  layoff filings: {loaded.filings} new this run (filed as the filing API takes them)")
     for job in ("forecast-series", "evaluate-rules"):
         run = run_job(settings, job, trigger="manual")
         click.echo(f"  {job}: {run.status} in {run.duration_seconds:.1f} s {run.detail}")

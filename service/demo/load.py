@@ -1,8 +1,9 @@
 """Load the synthetic demo world into a database, through the same landing path uploads use.
 
-Observation sources are written out as the files each source delivers (the survey with Chinese headers, the
-others with English ones) and landed with `land_observations`, exactly as an upload would be. Every batch is
-flagged synthetic. Enterprises, headcounts and layoff filings are inserted with their own batches here.
+Every source goes through the path its real counterpart takes: observation files (the survey with Chinese
+headers, the others with English ones) through `land_observations`, the enterprise headcount extract through
+`land_headcounts` (which registers the enterprises), and layoff filings through `file_layoff`, as the filing API
+does. Every batch and enterprise is flagged synthetic.
 Running it twice changes nothing: identical files are recognised by their content hash.
 """
 
@@ -14,14 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ingestion.contracts import Reference
-from ingestion.tidy import content_hash
+from ingestion.layoffs import LayoffFiling
 from service.accounts import create_user, get_or_create_organisation, issue_key
-from service.db.tables import ApiKey, Batch, Enterprise, EnterpriseHeadcount, LayoffFiling, User
+from service.db.tables import ApiKey, User
+from service.enterprises import land_headcounts
 from service.landing import LandingResult, land_observations
+from service.layoffs import file_layoff
 from service.registry import Registry
 
 __all__ = ["DEMO_ACCOUNTS", "DemoLoad", "last_complete_month", "load_world", "tidy_csv"]
@@ -44,7 +47,6 @@ def last_complete_month(now: dt.datetime) -> pd.Period:
 @dataclass
 class DemoLoad:
     batches: list[LandingResult] = field(default_factory=list)
-    enterprises: int = 0
     headcounts: int = 0
     filings: int = 0
 
@@ -118,7 +120,7 @@ def load_world(
             data_dir,
         )
     )
-    _load_enterprises(session, world, now, result)
+    _load_enterprises(session, world, reference, now, data_dir, result)
     return result
 
 
@@ -139,95 +141,35 @@ def _land(session, source, filename, raw, reference, now, data_dir) -> LandingRe
     return res
 
 
-def _batch(session: Session, source: str, filename: str, raw: bytes, rows: int, now: dt.datetime) -> Batch | None:
-    digest = content_hash(raw)
-    if session.scalar(
-        select(Batch.id).where(Batch.source_code == source, Batch.content_hash == digest, Batch.status == "landed")
-    ):
-        return None
-    batch = Batch(
-        source_code=source,
-        filename=filename,
-        content_hash=digest,
-        format="csv",
-        status="landed",
-        rows_total=rows,
-        rows_landed=rows,
-        received_at=now,
-        landed_at=now,
-        synthetic=True,
-        note=SYNTHETIC_NOTE,
+def _load_enterprises(session: Session, world, reference: Reference, now: dt.datetime, data_dir, result) -> None:
+    """Headcounts as a social-insurance extract (registering the enterprises); filings as the filing API takes them."""
+    ent = world.enterprises.set_index("credit_code")
+    hc = world.headcounts.join(ent, on="credit_code")
+    extract = pd.DataFrame(
+        {
+            "统一社会信用代码": hc["credit_code"],
+            "企业名称": hc["name_zh"],
+            "地区代码": hc["region_code"],
+            "行业代码": hc["industry"],
+            "行业名称": hc["industry_zh"],
+            "时期": [f"{p.year}-{p.month:02d}" for p in hc["period"]],
+            "参保人数": hc["insured"],
+        }
     )
-    session.add(batch)
-    session.flush()
-    return batch
-
-
-def _load_enterprises(session: Session, world, now: dt.datetime, result: DemoLoad) -> None:
-    ent = world.enterprises
-    raw = ent.to_csv(index=False).encode() + world.headcounts.to_csv(index=False).encode()
-    batch = _batch(
-        session, "enterprise_headcount", f"demo-enterprises-{world.end_month}.csv", raw, len(world.headcounts), now
-    )
-    if batch is not None:
-        known = set(session.scalars(select(Enterprise.credit_code)))
-        new = ent[~ent["credit_code"].isin(known)]
-        if not new.empty:
-            session.execute(
-                insert(Enterprise),
-                [
-                    {
-                        "credit_code": r.credit_code,
-                        "name_zh": r.name_zh,
-                        "region_code": r.region_code,
-                        "industry": r.industry,
-                        "industry_zh": r.industry_zh,
-                        "synthetic": True,
-                        "updated_at": now,
-                    }
-                    for r in new.itertuples(index=False)
-                ],
-            )
-        result.enterprises = len(new)
-        hc = world.headcounts
-        session.execute(
-            insert(EnterpriseHeadcount),
-            [
-                {
-                    "credit_code": c,
-                    "period": p.to_timestamp().date(),
-                    "insured": int(n),
-                    "batch_id": batch.id,
-                    "vintage": now,
-                }
-                for c, p, n in zip(hc["credit_code"], hc["period"], hc["insured"], strict=True)
-            ],
-        )
-        result.headcounts = len(hc)
-    filings = world.layoff_filings
-    raw = filings.to_csv(index=False).encode()
-    batch = _batch(session, "layoff_filings", f"demo-layoff-filings-{world.end_month}.csv", raw, len(filings), now)
-    if batch is not None and not filings.empty:
-        session.execute(
-            insert(LayoffFiling),
-            [
-                {
-                    "credit_code": r.credit_code,
-                    "region_code": r.region_code,
-                    "filed_on": r.filed_on,
-                    "planned_on": r.planned_on,
-                    "staff_before": int(r.staff_before),
-                    "layoffs": int(r.layoffs),
-                    "reason": r.reason_zh,
-                    "status": "filed",
-                    "batch_id": batch.id,
-                    "received_at": now,
-                    "external_ref": f"demo-{r.credit_code}-{r.filed_on}",
-                }
-                for r in filings.itertuples(index=False)
-            ],
-        )
-        result.filings = len(filings)
+    landed = land_headcounts(session, filename=f"demo-enterprise-headcounts-{world.end_month}.csv",
+                             raw=extract.to_csv(index=False).encode("utf-8"), reference=reference, now=now,
+                             data_dir=data_dir, synthetic=True, note=SYNTHETIC_NOTE)  # fmt: skip
+    if landed.status == "rejected":
+        raise ValueError(f"demo headcounts were refused: {[str(p) for p in landed.problems[:5]]}")
+    result.batches.append(landed)
+    result.headcounts = landed.rows_landed
+    for r in world.layoff_filings.itertuples(index=False):
+        filing = LayoffFiling(credit_code=r.credit_code, region_code=r.region_code, filed_on=r.filed_on,
+                              planned_on=r.planned_on, staff_before=int(r.staff_before), layoffs=int(r.layoffs),
+                              reason=r.reason_zh)  # fmt: skip
+        outcome = file_layoff(session, filing=filing, external_ref=f"demo-{r.credit_code}-{r.filed_on}",
+                              reference=reference, now=now, synthetic=True)  # fmt: skip
+        result.filings += outcome.status == "created"
 
 
 def demo_accounts(session: Session, *, now: dt.datetime) -> dict[str, str]:

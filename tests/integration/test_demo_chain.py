@@ -54,7 +54,7 @@ def test_db_upgrade_demo_serve(fresh_db, tmp_path):
         n_series = s.scalar(select(func.count()).select_from(ForecastSeries))
         assert n_series >= 14
     again = run(env, "demo", "--end-month", "2026-10")  # a second run lands nothing new
-    assert again.count("duplicate") == 4
+    assert again.count("duplicate") == 5 and "layoff filings: 0 new" in again
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Batch)) == len(batches)
     engine.dispose()

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from service.alerting.rules import Ruleset
 from service.api.deps import Caller, CallerDep, SessionDep, require_role
-from service.api.pagination import Limit, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, decode_int_cursor, split_page
 from service.api.problems import Problem
 from service.api.schemas import AlertDetail, AlertEventOut, AlertOut, Page
 from service.audit import record
@@ -53,11 +53,8 @@ def list_alerts(
     if after:
         q = q.where(Alert.id < after)
     rows = db.scalars(q.order_by(Alert.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[AlertOut](
-        items=[AlertOut(**_out(a)) for a in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[AlertOut](items=[AlertOut(**_out(a)) for a in rows], next_cursor=next_cursor)
 
 
 @router.get("/alerts/{alert_id}", summary="One alert with its evidence, response plan and history")

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 
 from service.api.admin_schemas import AuditEntryOut
 from service.api.deps import CallerDep, SessionDep, require_role
-from service.api.pagination import Limit, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, decode_int_cursor, split_page
 from service.api.params import utc_moment
 from service.api.problems import problems
 from service.api.schemas import Page
@@ -59,7 +59,5 @@ def list_audit(
     if after is not None:
         q = q.where(AuditLog.id < after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
-    return Page[AuditEntryOut](
-        items=[AuditEntryOut.model_validate(e) for e in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[AuditEntryOut](items=[AuditEntryOut.model_validate(e) for e in rows], next_cursor=next_cursor)

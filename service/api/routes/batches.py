@@ -29,7 +29,7 @@ from starlette.requests import ClientDisconnect
 
 from service.api.deps import Caller, CallerDep, SessionDep, require_role
 from service.api.ingest_schemas import BatchOut, BatchReport, FreshnessOut
-from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.pagination import Limit, decode_int_cursor, split_page
 from service.api.problems import Problem
 from service.api.schemas import Page
 from service.audit import record
@@ -209,24 +209,12 @@ def list_batches(
         q = q.where(Batch.source_code == source)
     if status:
         q = q.where(Batch.status == status)
-    after = _cursor_id(cursor)
+    after = decode_int_cursor(cursor)
     if after:
         q = q.where(Batch.id < after)
     rows = db.scalars(q.order_by(Batch.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[BatchOut](
-        items=[BatchOut.model_validate(b) for b in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
-
-
-def _cursor_id(cursor: str | None) -> int | None:
-    value = decode_cursor(cursor)
-    if value is None:
-        return None
-    if not isinstance(value, int) or not 0 < value < 2**31:
-        raise Problem(400, "the cursor is not one this API issued", title="Bad cursor")
-    return value
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[BatchOut](items=[BatchOut.model_validate(b) for b in rows], next_cursor=next_cursor)
 
 
 def _batch(db, caller: Caller, batch_id: int) -> Batch:

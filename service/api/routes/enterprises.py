@@ -15,7 +15,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
 
 from service.api.deps import CallerDep, SessionDep
-from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.pagination import Limit, decode_cursor, split_page
 from service.api.params import utc_moment
 from service.api.problems import Problem, problems
 from service.api.schemas import EnterpriseDetail, EnterpriseOut, HeadcountOut, LayoffFilingOut, Page
@@ -48,10 +48,10 @@ def list_enterprises(
     if after is not None:
         q = q.where(Enterprise.credit_code > after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.credit_code)
     return Page[EnterpriseOut](
         items=[EnterpriseOut.model_validate(e) for e in rows],
-        next_cursor=encode_cursor(rows[-1].credit_code) if more else None,
+        next_cursor=next_cursor,
     )
 
 

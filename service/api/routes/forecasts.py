@@ -13,7 +13,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from service.api.deps import CallerDep, SessionDep
-from service.api.pagination import Limit, RowId, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, RowId, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.schemas import AccuracyOut, ForecastPointOut, ForecastRunOut, ForecastSeriesOut, Page, TrackRecord
 from service.db.tables import ForecastPoint, ForecastRun, ForecastScore, ForecastSeries
@@ -144,10 +144,8 @@ def list_runs(_: CallerDep, db: SessionDep, limit: Limit = 50, cursor: str | Non
     if after is not None:
         q = q.where(ForecastRun.id < after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
-    return Page[ForecastRunOut](
-        items=[ForecastRunOut.model_validate(r) for r in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[ForecastRunOut](items=[ForecastRunOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/forecast-runs/{run_id}", summary="One forecast run: when, on which data vintage, with what outcome")

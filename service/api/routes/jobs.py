@@ -14,7 +14,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from sqlalchemy import func, select
 
 from service.api.deps import ActorDep, CallerDep, SessionDep, require_province_admin, require_role, writing
-from service.api.pagination import Limit, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.schemas import JobOut, JobRunOut, Page
 from service.audit import record
@@ -66,10 +66,8 @@ def list_runs(
     if after is not None:
         q = q.where(JobRun.id < after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
-    return Page[JobRunOut](
-        items=[JobRunOut.model_validate(r) for r in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[JobRunOut](items=[JobRunOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.post(

@@ -16,7 +16,7 @@ from ingestion.errors import BatchRefused
 from ingestion.layoffs import LayoffFiling
 from service.api.deps import Caller, CallerDep, SessionDep, require_role
 from service.api.ingest_schemas import LayoffFilingIn, LayoffFilingOut, ProblemOut
-from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.pagination import Limit, decode_cursor, split_page
 from service.api.problems import Problem
 from service.api.schemas import Page
 from service.audit import record
@@ -115,8 +115,5 @@ def list_filings(
     if after:
         q = q.where(FilingRow.id < after)
     rows = db.execute(q.order_by(FilingRow.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[LayoffFilingOut](
-        items=[_out(r, n) for r, n in rows], next_cursor=encode_cursor(rows[-1][0].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r[0].id)
+    return Page[LayoffFilingOut](items=[_out(r, n) for r, n in rows], next_cursor=next_cursor)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from service.accounts import AccountConflict, AccountError, create_organisation, update_organisation
 from service.api.admin_schemas import OrganisationCreate, OrganisationOut, OrganisationUpdate
 from service.api.deps import ActorDep, Caller, CallerDep, SessionDep, require_role, writing
-from service.api.pagination import Limit, RowId, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, RowId, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.schemas import Page
 from service.db.tables import Organisation
@@ -45,10 +45,10 @@ def list_organisations(
     if after is not None:
         q = q.where(Organisation.id > after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
     return Page[OrganisationOut](
         items=[OrganisationOut.model_validate(o) for o in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

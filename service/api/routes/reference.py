@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from service.api.deps import CallerDep, SessionDep
-from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.pagination import Limit, decode_cursor, split_page
 from service.api.problems import Problem
 from service.api.schemas import IndicatorOut, Page, RegionOut
 from service.db.tables import Indicator, Region
@@ -34,11 +34,8 @@ def list_regions(
     if after:
         q = q.where(Region.code > str(after))
     rows = db.scalars(q.limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[RegionOut](
-        items=[RegionOut.model_validate(r) for r in rows], next_cursor=encode_cursor(rows[-1].code) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.code)
+    return Page[RegionOut](items=[RegionOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get("/regions/{code}", summary="One region in your scope")

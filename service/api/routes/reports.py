@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from service.api.deps import Caller, CallerDep, SessionDep, require_role
-from service.api.pagination import Limit, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, decode_int_cursor, split_page
 from service.api.problems import Problem
 from service.api.schemas import Page
 from service.audit import record
@@ -63,9 +63,8 @@ def list_reports_route(
 
     after = decode_int_cursor(cursor)
     rows = list_reports(db, scope=caller.scope, quarter=quarter, before_id=after, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[ReportOut](items=[_out(r) for r in rows], next_cursor=encode_cursor(rows[-1].id) if more else None)
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[ReportOut](items=[_out(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.get(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from service.api.deps import Caller, CallerDep, SessionDep, require_role
-from service.api.pagination import Limit, decode_cursor, encode_cursor
+from service.api.pagination import Limit, decode_cursor, split_page
 from service.api.problems import Problem
 from service.api.routes.alerts import fresh_transaction, small_body
 from service.api.schemas import Page
@@ -93,11 +93,8 @@ def list_silences(
     if after:
         q = q.where(Silence.id < int(after))
     rows = db.scalars(q.order_by(Silence.id.desc()).limit(limit + 1)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page[SilenceOut](
-        items=[_out(s, now) for s in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[SilenceOut](items=[_out(s, now) for s in rows], next_cursor=next_cursor)
 
 
 @router.get("/silences/{silence_id}", summary="One silence")

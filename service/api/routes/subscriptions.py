@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from service.api.admin_schemas import SubscriptionCreate, SubscriptionOut, SubscriptionUpdate, check_target
 from service.api.deps import ActorDep, Caller, CallerDep, SessionDep, require_role, writing
-from service.api.pagination import Limit, RowId, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, RowId, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.routes.organisations import organisation_in_scope
 from service.api.schemas import Page
@@ -68,10 +68,8 @@ def list_subscriptions(
     if after is not None:
         q = q.where(Subscription.id > after)
     rows = db.scalars(q.order_by(Subscription.id).limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
-    return Page[SubscriptionOut](
-        items=[_out(s) for s in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[SubscriptionOut](items=[_out(s) for s in rows], next_cursor=next_cursor)
 
 
 @router.post("/subscriptions", status_code=201, summary="Subscribe an organisation to a region's alerts")

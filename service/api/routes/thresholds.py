@@ -26,7 +26,7 @@ from service.alerting.rules import RulesError, load_rules
 from service.api.admin_schemas import ThresholdOffer, ThresholdsInForce, ThresholdVersionDetail, ThresholdVersionOut
 from service.api.deps import ActorDep, CallerDep, SessionDep, require_province_admin, writing
 from service.api.etags import etag_matches
-from service.api.pagination import Limit, RowId, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, RowId, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.schemas import Page
 from service.audit import record
@@ -78,10 +78,10 @@ def list_versions(
     if after is not None:
         q = q.where(ThresholdVersion.id < after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
     return Page[ThresholdVersionOut](
         items=[ThresholdVersionOut.model_validate(v) for v in rows],
-        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        next_cursor=next_cursor,
     )
 
 

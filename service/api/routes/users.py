@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from service.accounts import AccountConflict, AccountError, create_user, issue_key, revoke_key, update_user
 from service.api.admin_schemas import KeyCreate, KeyIssued, KeyOut, MeOut, UserCreate, UserOut, UserUpdate
 from service.api.deps import ActorDep, Caller, CallerDep, SessionDep, require_role, writing
-from service.api.pagination import Limit, RowId, decode_int_cursor, encode_cursor
+from service.api.pagination import Limit, RowId, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.routes.organisations import organisation_in_scope
 from service.api.schemas import Page
@@ -71,10 +71,8 @@ def list_users(
     if after is not None:
         q = q.where(User.id > after)
     rows = db.scalars(q.limit(limit + 1)).all()
-    more, rows = len(rows) > limit, rows[:limit]
-    return Page[UserOut](
-        items=[UserOut.model_validate(u) for u in rows], next_cursor=encode_cursor(rows[-1].id) if more else None
-    )
+    rows, next_cursor = split_page(rows, limit, key=lambda r: r.id)
+    return Page[UserOut](items=[UserOut.model_validate(u) for u in rows], next_cursor=next_cursor)
 
 
 @router.post("/users", status_code=201, dependencies=ADMIN, summary="Create a user in an organisation in your scope")
