@@ -88,7 +88,9 @@ def forecast(
     executor: str = "serial",
     targets: tuple[ForecastTarget, ...] = FORECAST_TARGETS,
     origin: dt.date | None = None,
+    regions: frozenset[str] | None = None,
 ) -> dict:
+    """One run over the targets' series (only those of `regions`, when given); returns a summary."""
     run = ForecastRun(
         started_at=now,
         status="running",
@@ -99,6 +101,7 @@ def forecast(
             "targets": [asdict(t) for t in targets],
             "levels": [80, 95],
             "origin": origin.isoformat() if origin else None,
+            "regions": sorted(regions) if regions is not None else None,
             "executor": executor,
         },
     )
@@ -107,6 +110,8 @@ def forecast(
     stored = fallbacks = 0
     for target in targets:
         frame = _frame(session, target, now=now, origin=origin)
+        if regions is not None and not frame.empty:
+            frame = frame[frame["series_id"].str.split("|").str[0].isin(regions)]
         if frame.empty:
             continue
         result = forecast_panel(frame, _config(target), executor=executor)

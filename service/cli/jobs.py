@@ -41,10 +41,31 @@ def _run(ctx: click.Context, job_id: str) -> None:
 
 
 @click.command()
+@click.option("--indicator", help="Only this indicator (a forecast target, e.g. surveyed_unemployment_rate).")
+@click.option("--region", help="Only this region and the regions below it (GB/T 2260 code).")
 @click.pass_context
-def forecast(ctx: click.Context) -> None:
-    """Forecast every stored series from the data known now."""
-    _run(ctx, "forecast-series")
+def forecast(ctx: click.Context, indicator: str | None, region: str | None) -> None:
+    """Forecast every stored series (or one indicator or region) from the data known now."""
+    if indicator is None and region is None:
+        _run(ctx, "forecast-series")  # the scheduled job, recorded as a job run
+        return
+    from service.cli._common import now, transaction
+    from service.db.queries import subtree_codes
+    from service.forecasting import FORECAST_TARGETS
+    from service.forecasting import forecast as run_forecast
+
+    targets = tuple(t for t in FORECAST_TARGETS if indicator in (None, t.indicator))
+    if not targets:
+        known = ", ".join(t.indicator for t in FORECAST_TARGETS)
+        raise click.ClickException(f"{indicator!r} is not forecast; forecast targets are {known}")
+    settings = settings_of(ctx)
+    with transaction(settings) as s:
+        regions = frozenset(subtree_codes(s, region_code=region)) if region else None
+        if region and not regions:
+            raise click.ClickException(f"unknown region code {region}")
+        out = run_forecast(s, now=now(), trigger="manual", executor=settings.executor, targets=targets,
+                           regions=regions)  # fmt: skip
+    click.echo(f"forecast run {out['run_id']}: {out['series']} series, {out['fallbacks']} on the baseline")
 
 
 @click.command()

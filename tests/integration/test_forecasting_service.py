@@ -86,3 +86,23 @@ def test_stored_forecasts_are_scored_when_actuals_arrive(db):
         assert s.error == pytest.approx(s.actual - s.mean) and s.covered80 == (s.lo80 <= s.actual <= s.hi80)
     assert score_forecasts(db, now=later)["scored"] == 0  # each point is scored once
     assert db.scalar(select(func.count()).select_from(ForecastScore)) == 6
+
+
+def test_cli_forecasts_one_indicator_and_region(fresh_db):
+    from click.testing import CliRunner
+    from sqlalchemy.orm import Session
+
+    from service.cli import cli
+
+    engine = fresh_db.engine()
+    with Session(engine) as s, s.begin():
+        land_survey(s, {"430200": series(48, 5, 5.1), "430100": series(48, 6, 4.8)}, start=START)
+    env = {"LABOURWATCH_DATABASE_URL": fresh_db.url, "LABOURWATCH_EXECUTOR": "serial"}
+    out = CliRunner().invoke(cli, ["forecast", "--indicator", "surveyed_unemployment_rate", "--region", "430200"],
+                             env=env)  # fmt: skip
+    assert out.exit_code == 0, out.output
+    with Session(engine) as s:
+        assert s.scalars(select(ForecastSeries.region_code)).all() == ["430200"]
+    bad = CliRunner().invoke(cli, ["forecast", "--indicator", "no_such"], env=env)
+    assert bad.exit_code != 0 and "not forecast" in bad.output
+    engine.dispose()
