@@ -23,6 +23,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     host, port = host or settings.host, port or settings.port
     base = f"http://{host}:{port}"
     click.echo(f"labourwatch serving on {base}")
+    click.echo(f"  web pages  {base}/web/   (sign in as a demo user: user name = password, e.g. demo-zhuzhou-hr)")
     click.echo(f"  API docs   {base}/api/v1/docs")
     click.echo(f"  alerts     {base}/api/v1/alerts   (send 'Authorization: Bearer <key>')")
     click.echo(f"  metrics    {base}/metrics")
