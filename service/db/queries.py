@@ -17,6 +17,7 @@ __all__ = [
     "SERIES_KEY",
     "find_landed_batch",
     "insert_observations",
+    "latest_forecast_series",
     "observations_as_of",
     "subtree_codes",
 ]
@@ -104,3 +105,34 @@ def insert_observations(
     with ObservationWriter(session, batch_id=batch_id, vintage=vintage) as writer:
         writer.add(pa.Table.from_pandas(columns, preserve_index=False))
     return writer.settle()
+
+
+def latest_forecast_series(
+    session: Session,
+    *,
+    indicators: Sequence[str],
+    regions: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+    as_of: dt.datetime | None = None,
+    strictly_before: bool = False,
+) -> list[int]:
+    """Ids of each series' latest forecast (region, indicator, group) from succeeded runs that saw data by `as_of`.
+
+    Per series, not per run: a run over one region or indicator must not hide every other series' forecast.
+    """
+    from service.db.tables import ForecastRun, ForecastSeries
+
+    s, r = ForecastSeries, ForecastRun
+    q = (
+        select(func.max(s.id))
+        .join(r, r.id == s.run_id)
+        .where(r.status == "succeeded", s.indicator_code.in_(list(indicators)))
+        .group_by(s.region_code, s.indicator_code, s.population_group)
+    )
+    if regions is not None:
+        q = q.where(s.region_code.in_(list(regions)))
+    if groups is not None:
+        q = q.where(s.population_group.in_(list(groups)))
+    if as_of is not None:
+        q = q.where(r.data_as_of < as_of if strictly_before else r.data_as_of <= as_of)
+    return list(session.scalars(q))

@@ -132,7 +132,8 @@ def fan_chart(
         if target is not None:
             ax.axhline(target, color=TARGET, linewidth=1.0, linestyle=":", label=labels["target"])
         ax.set_ylabel(labels["y"], color=INK, fontsize=8)
-        ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=3)
+        # Above the plot area, so the legend never covers the series it explains.
+        ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5)
         fig.autofmt_xdate(rotation=0, ha="center")
         return _svg(fig)
 
@@ -193,6 +194,6 @@ def lines_chart(
         for i, (name, (xs, ys)) in enumerate(series.items()):
             ax.plot(list(xs), list(ys), color=palette[i % len(palette)], linewidth=1.4 if i else 2.0, label=name)
         ax.set_ylabel(labels["y"], color=INK, fontsize=8)
-        ax.legend(fontsize=7, frameon=False, loc="upper left", ncol=3)
+        ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=5)
         fig.autofmt_xdate(rotation=0, ha="center")
         return _svg(fig)

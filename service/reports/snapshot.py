@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.alerting.rules import load_rules
-from service.db.queries import observations_as_of, subtree_codes
+from service.db.queries import latest_forecast_series, observations_as_of, subtree_codes
 from service.db.tables import (
     Alert,
     AlertEvent,
@@ -170,18 +170,13 @@ def _forecasts(
     strictly_before: bool = False,
     quarter: Quarter | None = None,
 ) -> pd.DataFrame:
-    """Points of the latest successful run that saw data up to `as_of` (or strictly before it)."""
+    """Each series' latest forecast points from runs that saw data up to `as_of` (or strictly before it)."""
     cols = ["run_id", "data_as_of", "region_code", "indicator_code", "population_group", "origin", "model",
             "point_id", "period", "horizon", "mean", "lo80", "hi80", "lo95", "hi95", "actual", "covered80",
             "covered95"]  # fmt: skip
-    seen = ForecastRun.data_as_of < as_of if strictly_before else ForecastRun.data_as_of <= as_of
-    run = session.execute(
-        select(ForecastRun.id, ForecastRun.data_as_of)
-        .where(ForecastRun.status == "succeeded", seen)
-        .order_by(ForecastRun.data_as_of.desc(), ForecastRun.id.desc())
-        .limit(1)
-    ).first()
-    if run is None:
+    ids = latest_forecast_series(session, indicators=FORECAST_INDICATORS, regions=regions, as_of=as_of,
+                                 strictly_before=strictly_before)  # fmt: skip
+    if not ids:
         return pd.DataFrame(columns=cols)
     s, p, sc = ForecastSeries, ForecastPoint, ForecastScore
     q = (
@@ -209,7 +204,7 @@ def _forecasts(
         .join(ForecastRun, ForecastRun.id == s.run_id)
         .join(p, p.series_id == s.id)
         .outerjoin(sc, sc.point_id == p.id)
-        .where(s.run_id == run.id, s.region_code.in_(regions), s.indicator_code.in_(FORECAST_INDICATORS))
+        .where(s.id.in_(ids))
         .order_by(s.region_code, s.indicator_code, s.population_group, p.horizon)
     )
     if quarter is not None:

@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from service.db.queries import observations_as_of, subtree_codes
-from service.db.tables import Alert, AlertEvent, ForecastPoint, ForecastRun, ForecastSeries, Indicator, Region
+from service.db.queries import latest_forecast_series, observations_as_of, subtree_codes
+from service.db.tables import Alert, AlertEvent, ForecastPoint, ForecastSeries, Indicator, Region
 from service.reports.charts import Band, fan_chart
 from service.reports.quarters import month_add
 from service.web.context import PageDep, render
@@ -32,22 +32,8 @@ def my_city(page: PageDep):
 
 
 def _forecast(page, code: str):
-    run = page.db.execute(
-        select(ForecastRun.id, ForecastRun.data_as_of)
-        .where(ForecastRun.status == "succeeded")
-        .order_by(ForecastRun.data_as_of.desc(), ForecastRun.id.desc())
-        .limit(1)
-    ).first()
-    if run is None:
-        return None, []
-    series = page.db.scalar(
-        select(ForecastSeries).where(
-            ForecastSeries.run_id == run.id,
-            ForecastSeries.region_code == code,
-            ForecastSeries.indicator_code == SURVEYED,
-            ForecastSeries.population_group == "total",
-        )
-    )
+    ids = latest_forecast_series(page.db, indicators=[SURVEYED], regions=[code], groups=["total"])
+    series = page.db.get(ForecastSeries, ids[0]) if ids else None
     if series is None:
         return None, []
     points = page.db.scalars(

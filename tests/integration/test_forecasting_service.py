@@ -106,3 +106,17 @@ def test_cli_forecasts_one_indicator_and_region(fresh_db):
     bad = CliRunner().invoke(cli, ["forecast", "--indicator", "no_such"], env=env)
     assert bad.exit_code != 0 and "not forecast" in bad.output
     engine.dispose()
+
+
+def test_a_run_over_one_region_does_not_hide_the_others_forecasts(db):
+    from service.db.queries import latest_forecast_series
+
+    land_survey(db, {"430200": series(48, 7, 5.1), "430100": series(48, 8, 4.8)}, start=START)
+    full = forecast(db, now=NOW, targets=TARGET)["run_id"]
+    partial = forecast(db, now=NOW + dt.timedelta(hours=1), targets=TARGET, regions=frozenset({"430200"}))["run_id"]
+    ids = latest_forecast_series(db, indicators=["surveyed_unemployment_rate"])
+    latest = {s.region_code: s.run_id for s in db.scalars(select(ForecastSeries).where(ForecastSeries.id.in_(ids)))}
+    assert latest == {"430200": partial, "430100": full}
+    before = latest_forecast_series(db, indicators=["surveyed_unemployment_rate"], as_of=NOW + dt.timedelta(hours=1),
+                                    strictly_before=True)  # fmt: skip
+    assert {db.get(ForecastSeries, i).run_id for i in before} == {full}

@@ -16,6 +16,7 @@ from service.api.deps import CallerDep, SessionDep
 from service.api.pagination import Limit, RowId, decode_int_cursor, split_page
 from service.api.problems import Problem, problems
 from service.api.schemas import AccuracyOut, ForecastPointOut, ForecastRunOut, ForecastSeriesOut, Page, TrackRecord
+from service.db.queries import latest_forecast_series
 from service.db.tables import ForecastPoint, ForecastRun, ForecastScore, ForecastSeries
 
 router = APIRouter(prefix="/api/v1", tags=["forecasts"], responses=problems(401, 403, 404, 422, 429))
@@ -63,7 +64,7 @@ def _record(model, horizon, n, mae, mase, c80, c95) -> TrackRecord:
     )
 
 
-@router.get("/forecasts", summary="Forecasts of the latest successful run (or of `run`), with each model's record")
+@router.get("/forecasts", summary="Each series' latest forecast (or those of one `run`), with each model's record")
 def list_forecasts(
     caller: CallerDep,
     db: SessionDep,
@@ -74,20 +75,19 @@ def list_forecasts(
 ) -> Page[ForecastSeriesOut]:
     if region is not None and not caller.can_see(region):
         raise Problem(403, f"region {region} is outside your scope")
-    if run is None:
-        run = db.scalar(
-            select(ForecastRun.id).where(ForecastRun.status == "succeeded").order_by(ForecastRun.id.desc()).limit(1)
-        )
-    the_run = db.get(ForecastRun, run) if run is not None and 0 < run < 2**31 else None
-    if the_run is None:
-        return Page[ForecastSeriesOut](items=[])
     regions = [region] if region else sorted(caller.scope)
     q = select(ForecastSeries).where(
-        ForecastSeries.run_id == the_run.id,
         ForecastSeries.indicator_code == indicator,
         ForecastSeries.population_group == group,
         ForecastSeries.region_code.in_(regions),
     )
+    if run is None:
+        q = q.where(ForecastSeries.id.in_(latest_forecast_series(db, indicators=[indicator], regions=regions,
+                                                                 groups=[group])))  # fmt: skip
+    elif 0 < run < 2**31 and db.get(ForecastRun, run) is not None:
+        q = q.where(ForecastSeries.run_id == run)
+    else:
+        return Page[ForecastSeriesOut](items=[])
     series = db.scalars(q.order_by(ForecastSeries.region_code)).all()
     points: dict[int, list[ForecastPoint]] = {}
     records: dict[tuple[str, str], list[TrackRecord]] = {}
@@ -102,17 +102,19 @@ def list_forecasts(
             db, indicator=indicator, group=group, regions={s.region_code for s in series}, by_region=True
         ):
             records.setdefault((reg, model), []).append(_record(model, *rest))
+    as_of = dict(db.execute(select(ForecastRun.id, ForecastRun.data_as_of).where(
+        ForecastRun.id.in_({s.run_id for s in series}))).all()) if series else {}  # fmt: skip
     return Page[ForecastSeriesOut](
         items=[
             ForecastSeriesOut(
-                run_id=the_run.id,
+                run_id=s.run_id,
                 region_code=s.region_code,
                 indicator_code=s.indicator_code,
                 population_group=s.population_group,
                 origin=s.origin,
                 model=s.model,
                 fallback_reason=s.fallback_reason,
-                data_as_of=the_run.data_as_of,
+                data_as_of=as_of[s.run_id],
                 points=[ForecastPointOut.model_validate(p) for p in points.get(s.id, [])],
                 track_record=records.get((s.region_code, s.model), []),
             )
