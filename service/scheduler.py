@@ -36,6 +36,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.calendar import LOCAL_TZ
 from service.config import Settings
 from service.db.engine import make_engine, make_sessionmaker
 from service.db.tables import SchedulerClaim, SchedulerLease
@@ -54,7 +55,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)  # interval triggers count from here: same times in every process
-LOCAL = "Asia/Shanghai"  # cron triggers read as the officials' clock
+LOCAL = LOCAL_TZ.key  # cron triggers read as the officials' clock (service/calendar.py)
 LEASE_NAME = "scheduler"
 
 

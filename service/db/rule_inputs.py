@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from service.alerting.inputs import Inputs, RegionTable
 from service.alerting.kinds import ForecastRule, LayoffRule
 from service.alerting.rules import Ruleset
+from service.calendar import last_complete_month
 from service.db.queries import observations_as_of
 from service.db.tables import ForecastPoint, ForecastRun, ForecastSeries, LayoffFiling, Region
 
@@ -28,8 +29,8 @@ _HISTORY_MONTHS = 84
 
 
 def evaluation_month(now: dt.datetime) -> pd.Period:
-    """The month the service evaluates: the last complete month (a month's figures come after it ends)."""
-    return pd.Period(now.date(), freq="M") - 1
+    """The month the service evaluates: the last complete month in Beijing (a month's figures come after it ends)."""
+    return last_complete_month(now)
 
 
 def region_table(session: Session) -> RegionTable:

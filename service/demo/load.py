@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ingestion.contracts import Reference
 from ingestion.layoffs import LayoffFiling
 from service.accounts import create_user, get_or_create_organisation, issue_key
+from service.calendar import last_complete_month
 from service.db.tables import ApiKey, User
 from service.enterprises import land_headcounts
 from service.landing import LandingResult, land_observations
@@ -38,10 +39,6 @@ DEMO_ACCOUNTS = (
     ("株洲市人力资源和社会保障局（演示）", "hr_department", "430200", "demo-zhuzhou-hr", "responder"),
     ("长沙市人力资源和社会保障局（演示）", "hr_department", "430100", "demo-changsha-hr", "responder"),
 )
-
-
-def last_complete_month(now: dt.datetime) -> pd.Period:
-    return pd.Period(now.date(), freq="M") - 1
 
 
 @dataclass

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from service.calendar import local_date
 from service.reports.errors import BadQuarter
 
 __all__ = ["Quarter", "latest_complete_quarter", "month_add"]
@@ -99,5 +100,5 @@ class Quarter:
 
 
 def latest_complete_quarter(now: dt.datetime) -> Quarter:
-    """The last quarter that has ended by `now` (2026-11-23 -> 2026Q3)."""
-    return Quarter.of(now.date()).previous
+    """The last quarter that has ended in Beijing by `now` (2026-11-23 -> 2026Q3)."""
+    return Quarter.of(local_date(now)).previous

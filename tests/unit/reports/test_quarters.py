@@ -34,7 +34,8 @@ def test_malformed_quarters_are_refused(text):
     [
         (dt.datetime(2026, 11, 23, tzinfo=dt.UTC), "2026Q3"),
         (dt.datetime(2026, 10, 1, tzinfo=dt.UTC), "2026Q3"),
-        (dt.datetime(2026, 9, 30, 23, 59, tzinfo=dt.UTC), "2026Q2"),
+        (dt.datetime(2026, 9, 30, 15, 59, tzinfo=dt.UTC), "2026Q2"),  # 23:59 on 30 September in Beijing
+        (dt.datetime(2026, 9, 30, 23, 59, tzinfo=dt.UTC), "2026Q3"),  # already 1 October in Beijing
         (dt.datetime(2026, 1, 10, tzinfo=dt.UTC), "2025Q4"),
     ],
 )
