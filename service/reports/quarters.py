@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from service.calendar import local_date
+from service.calendar import LOCAL_TZ, local_date
 from service.reports.errors import BadQuarter
 
 __all__ = ["Quarter", "latest_complete_quarter", "month_add"]
@@ -59,13 +59,13 @@ class Quarter:
 
     @property
     def end_exclusive(self) -> dt.datetime:
-        """The first instant after the quarter, in UTC (event timestamps are compared with it)."""
+        """The first instant after the quarter: midnight in Beijing (event timestamps are compared with it)."""
         nxt = month_add(self.start, 3)
-        return dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=dt.UTC)
+        return dt.datetime(nxt.year, nxt.month, nxt.day, tzinfo=LOCAL_TZ)
 
     @property
     def start_instant(self) -> dt.datetime:
-        return dt.datetime(self.year, self.start.month, 1, tzinfo=dt.UTC)
+        return dt.datetime(self.year, self.start.month, 1, tzinfo=LOCAL_TZ)
 
     @property
     def months(self) -> tuple[dt.date, dt.date, dt.date]:

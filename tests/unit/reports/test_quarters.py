@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from service.calendar import LOCAL_TZ
 from service.reports.errors import BadQuarter
 from service.reports.quarters import Quarter, latest_complete_quarter, month_add
 
@@ -20,7 +21,8 @@ def test_quarter_bounds_and_neighbours(text, start, end, previous, following):
     q = Quarter.parse(text)
     assert (q.start, q.end, str(q.previous), str(q.next)) == (start, end, previous, following)
     assert q.months == (start, month_add(start, 1), month_add(start, 2)) and q.last_month == month_add(start, 2)
-    assert q.end_exclusive == dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    assert q.end_exclusive == dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), LOCAL_TZ)
+    assert q.end_exclusive.astimezone(dt.UTC).hour == 16  # midnight in Beijing is 16:00 UTC the day before
 
 
 @pytest.mark.parametrize("text", ["2025Q5", "2025-Q3", "Q3 2025", "", "2025", "0000Q1", "1899Q4"])
