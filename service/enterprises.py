@@ -21,9 +21,8 @@ from ingestion.contracts import Reference
 from ingestion.errors import UnreadableInput
 from ingestion.headcounts import open_headcounts
 from ingestion.tidy import content_hash
-from service.db.queries import find_landed_batch
-from service.db.tables import Batch, Enterprise, EnterpriseHeadcount
-from service.landing import LandingResult, Progress, claim_batch, record_rejected
+from service.db.tables import Enterprise, EnterpriseHeadcount
+from service.landing import LandingResult, Progress, landed_already, open_batch, record_rejected
 
 __all__ = ["SOURCE", "land_headcounts"]
 
@@ -47,11 +46,9 @@ def land_headcounts(
     progress: Progress | None = None,
 ) -> LandingResult:
     digest = content_hash(raw)
-    existing = find_landed_batch(session, source=SOURCE, content_hash=digest)
-    if existing is not None:
-        return LandingResult(
-            "duplicate", existing.id, filename, existing.rows_total, 0, existing.rows_total, source=SOURCE
-        )
+    duplicate = landed_already(session, source=SOURCE, digest=digest, filename=filename)
+    if duplicate is not None:
+        return duplicate
     common = {"source": SOURCE, "filename": filename, "raw": raw, "digest": digest, "now": now}
     common |= {"data_dir": data_dir, "user_id": user_id, "synthetic": synthetic, "note": note}
     try:
@@ -77,24 +74,11 @@ def land_headcounts(
             fmt=stream.table.format,
         )
     rows = pa.concat_tables(chunks).to_pylist()
-    batch = Batch(
-        source_code=SOURCE,
-        filename=filename[:255],
-        content_hash=digest,
-        format=stream.table.format,
-        status="landed",
-        rows_total=stream.rows_total,
-        submitted_by=user_id,
-        received_at=now,
-        landed_at=now,
-        synthetic=synthetic,
-        note=note,
-    )
-    landing = session.begin_nested()
-    winner = claim_batch(session, batch)
-    if winner is not None:
-        landing.rollback()
-        return LandingResult("duplicate", winner.id, filename, winner.rows_total, 0, winner.rows_total, source=SOURCE)
+    opened = open_batch(session, source=SOURCE, filename=filename, digest=digest, fmt=stream.table.format, now=now,
+                        rows_total=stream.rows_total, user_id=user_id, synthetic=synthetic, note=note)  # fmt: skip
+    if isinstance(opened, LandingResult):
+        return opened
+    batch, landing = opened
     try:
         _register(session, rows, now=now, synthetic=synthetic)
         added = _insert_changed(session, rows, batch_id=batch.id, vintage=now)

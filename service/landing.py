@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ingestion.contracts import Reference
 from ingestion.errors import RowProblem, UnreadableInput
@@ -33,8 +33,10 @@ __all__ = [
     "MAX_REPORTED_PROBLEMS",
     "LandingResult",
     "Progress",
-    "claim_batch",
+    "duplicate_of",
     "land_observations",
+    "landed_already",
+    "open_batch",
     "record_rejected",
 ]
 
@@ -115,18 +117,51 @@ def record_rejected(
     )
 
 
-def claim_batch(session: Session, batch: Batch) -> Batch | None:
-    """Insert a landed Batch row; None if an identical batch of the source landed meanwhile (it wins)."""
+def landed_already(session: Session, *, source: str, digest: str, filename: str) -> LandingResult | None:
+    """The answer to an identical re-upload: the batch that already landed, with nothing written."""
+    existing = find_landed_batch(session, source=source, content_hash=digest)
+    return None if existing is None else duplicate_of(existing, filename)
+
+
+def duplicate_of(batch: Batch, filename: str) -> LandingResult:
+    return LandingResult(
+        "duplicate", batch.id, filename, batch.rows_total, 0, batch.rows_total, source=batch.source_code
+    )
+
+
+def open_batch(
+    session: Session,
+    *,
+    source: str,
+    filename: str,
+    digest: str,
+    fmt: str,
+    now: dt.datetime,
+    rows_total: int = 0,
+    user_id: int | None = None,
+    synthetic: bool = False,
+    note: str | None = None,
+) -> tuple[Batch, SessionTransaction] | LandingResult:
+    """A landed Batch row inside a new savepoint that will also hold its rows: commit it, or roll it back.
+
+    If an identical batch of the source landed between our check and this insert (the unique index on landed
+    content), that batch wins and the answer is a duplicate, with nothing left written.
+    """
+    batch = Batch(source_code=source, filename=filename[:255], content_hash=digest, format=fmt, status="landed",
+                  rows_total=rows_total, submitted_by=user_id, received_at=now, landed_at=now, synthetic=synthetic,
+                  note=note)  # fmt: skip
+    landing = session.begin_nested()
     try:
         with session.begin_nested():
             session.add(batch)
             session.flush()
     except IntegrityError:
-        winner = find_landed_batch(session, source=batch.source_code, content_hash=batch.content_hash)
+        landing.rollback()
+        winner = find_landed_batch(session, source=source, content_hash=digest)
         if winner is None:
             raise
-        return winner
-    return None
+        return duplicate_of(winner, filename)
+    return batch, landing
 
 
 def land_observations(
@@ -148,11 +183,9 @@ def land_observations(
 ) -> LandingResult:
     """Land a tidy batch whole, or record it as rejected with every problem; `raw` may be bytes or an mmap."""
     digest = content_hash(raw)
-    existing = find_landed_batch(session, source=source, content_hash=digest)
-    if existing is not None:
-        return LandingResult(
-            "duplicate", existing.id, filename, existing.rows_total, 0, existing.rows_total, source=source
-        )
+    duplicate = landed_already(session, source=source, digest=digest, filename=filename)
+    if duplicate is not None:
+        return duplicate
     common = {"source": source, "filename": filename, "raw": raw, "digest": digest, "now": now}
     common |= {"data_dir": data_dir, "user_id": user_id, "synthetic": synthetic, "note": note}
     try:
@@ -163,24 +196,12 @@ def land_observations(
         return record_rejected(
             session, **common, problems=exc.problems, problems_total=len(exc.problems), rows_total=0, rows_rejected=0
         )
-    batch = Batch(
-        source_code=source,
-        filename=filename[:255],
-        content_hash=digest,
-        format=stream.table.format,
-        status="landed",
-        submitted_by=user_id,
-        received_at=now,
-        landed_at=now,
-        synthetic=synthetic,
-        note=note,
-    )
     # One savepoint holds the batch row and its rows: a refused batch rolls it back and is recorded instead.
-    landing = session.begin_nested()
-    winner = claim_batch(session, batch)
-    if winner is not None:
-        landing.rollback()
-        return LandingResult("duplicate", winner.id, filename, winner.rows_total, 0, winner.rows_total, source=source)
+    opened = open_batch(session, source=source, filename=filename, digest=digest, fmt=stream.table.format, now=now,
+                        user_id=user_id, synthetic=synthetic, note=note)  # fmt: skip
+    if isinstance(opened, LandingResult):
+        return opened
+    batch, landing = opened
     try:
         with ObservationWriter(session, batch_id=batch.id, vintage=now) as writer:
             for chunk in stream:

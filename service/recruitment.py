@@ -23,10 +23,9 @@ from sqlalchemy.orm import Session
 from ingestion.contracts import Reference
 from ingestion.recruitment import DailyRecord, check_records, monthly_totals
 from ingestion.tidy import content_hash
-from service.db.queries import find_landed_batch
 from service.db.staging import ObservationWriter
-from service.db.tables import Batch, Observation, RecruitmentDaily, SourceCursor
-from service.landing import LandingResult, claim_batch, record_rejected
+from service.db.tables import Observation, RecruitmentDaily, SourceCursor
+from service.landing import LandingResult, landed_already, open_batch, record_rejected
 
 __all__ = ["CURSOR_KEY", "SOURCE", "land_page", "load_cursor", "publish_months"]
 
@@ -64,10 +63,10 @@ def land_page(
     raw = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     digest = content_hash(raw)
     filename = f"recruitment-feed cursor={cursor or 'start'}"[:255]
-    existing = find_landed_batch(session, source=SOURCE, content_hash=digest)
-    if existing is not None:
+    duplicate = landed_already(session, source=SOURCE, digest=digest, filename=filename)
+    if duplicate is not None:
         _save_cursor(session, next_cursor, now)
-        return LandingResult("duplicate", existing.id, filename, len(data), 0, len(data), source=SOURCE)
+        return duplicate
     rows, problems = check_records(data, reference=reference, where=filename)
     if problems:
         return record_rejected(
@@ -84,22 +83,12 @@ def land_page(
             data_dir=data_dir,
             fmt="feed",
         )
-    batch = Batch(
-        source_code=SOURCE,
-        filename=filename,
-        content_hash=digest,
-        format="feed",
-        status="landed",
-        rows_total=len(data),
-        received_at=now,
-        landed_at=now,
-    )
-    landing = session.begin_nested()
-    winner = claim_batch(session, batch)
-    if winner is not None:
-        landing.rollback()
+    opened = open_batch(session, source=SOURCE, filename=filename, digest=digest, fmt="feed", now=now,
+                        rows_total=len(data))  # fmt: skip
+    if isinstance(opened, LandingResult):
         _save_cursor(session, next_cursor, now)
-        return LandingResult("duplicate", winner.id, filename, len(data), 0, len(data), source=SOURCE)
+        return opened
+    batch, landing = opened
     _replace_days(session, rows, batch_id=batch.id, now=now)
     touched = {(r.region_code, r.day.replace(day=1)) for r in rows}
     publish_months(session, touched=touched, batch_id=batch.id, now=now)
